@@ -1,0 +1,122 @@
+using Bulwark.Core.Audit;
+using Bulwark.Core.Jobs;
+using Bulwark.Core.Keys;
+using Bulwark.Core.Templates;
+using Bulwark.Core.Tenancy;
+
+namespace Bulwark.Core.Storage;
+
+/// <summary>
+/// Everything Bulwark keeps. Tenant data is reached only through a <see cref="TenantScope"/>
+/// (TEN-1); the few cross-tenant paths are named for who may use them (worker claims, the
+/// reaper, operator commands). Every method is one transaction: it either happens whole or
+/// not at all. All times are passed in so that a fake clock drives leases and backoff.
+/// </summary>
+public interface IBulwarkStore : IAsyncDisposable
+{
+    /// <summary>Creates or upgrades the schema. Idempotent; safe to call at every start.</summary>
+    Task MigrateAsync(CancellationToken ct);
+
+    /// <summary>True when the store answers a trivial query (readiness).</summary>
+    Task<bool> PingAsync(CancellationToken ct);
+
+    // ---- operator: tenants and keys -------------------------------------------------------
+
+    /// <summary>
+    /// On an empty store only: creates <paramref name="tenant"/> and <paramref name="adminKey"/>
+    /// atomically and returns true. Returns false (and writes nothing) when any tenant exists,
+    /// so the first admin key is printed once, ever (OPS-1).
+    /// </summary>
+    Task<bool> TryBootstrapAsync(Tenant tenant, ApiKeyRecord adminKey, CancellationToken ct);
+
+    /// <summary>Throws <see cref="Errors.ConflictException"/> when the name is taken.</summary>
+    Task CreateTenantAsync(Tenant tenant, CancellationToken ct);
+    Task<Tenant?> FindTenantByNameAsync(string name, CancellationToken ct);
+    Task<Tenant?> FindTenantByIdAsync(string id, CancellationToken ct);
+    Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken ct);
+
+    Task CreateApiKeyAsync(ApiKeyRecord key, CancellationToken ct);
+    /// <summary>Authentication's lookup by key id (the id is not secret; the hash is checked by the caller).</summary>
+    Task<ApiKeyRecord?> FindApiKeyAsync(string keyId, CancellationToken ct);
+    Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(TenantScope scope, CancellationToken ct);
+    /// <summary>False when no such key exists (or it was already revoked).</summary>
+    Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset at, CancellationToken ct);
+
+    // ---- templates ------------------------------------------------------------------------
+
+    /// <summary>
+    /// Stores a new version of the template owned by <paramref name="ownerTenantId"/> (null:
+    /// global) and returns it; versions count from 1 per (owner, key).
+    /// </summary>
+    Task<JobTemplate> PutTemplateAsync(string? ownerTenantId, TemplateDefinition definition, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>The newest version visible to the tenant: its own template first, else a global one.</summary>
+    Task<JobTemplate?> FindTemplateAsync(TenantScope scope, string key, CancellationToken ct);
+
+    /// <summary>Newest version of each template visible to the tenant (its own and global ones).</summary>
+    Task<IReadOnlyList<JobTemplate>> ListTemplatesAsync(TenantScope scope, CancellationToken ct);
+
+    // ---- jobs: tenant side ----------------------------------------------------------------
+
+    /// <summary>
+    /// Enqueues, or returns the tenant's existing job with the same idempotency key
+    /// (<see cref="EnqueueResult.Created"/> false). The audit entry is written in the same
+    /// transaction so a job never exists without its record.
+    /// </summary>
+    Task<EnqueueResult> EnqueueAsync(TenantScope scope, NewJob job, AuditEntry audit, CancellationToken ct);
+
+    /// <summary>Null when the job does not exist in this tenant.</summary>
+    Task<Job?> GetJobAsync(TenantScope scope, string jobId, CancellationToken ct);
+
+    Task<JobPage> ListJobsAsync(TenantScope scope, JobQuery query, CancellationToken ct);
+
+    /// <summary>
+    /// Scheduled/queued/retrying → cancelled at once; running → <c>cancel_requested</c> set so
+    /// its worker kills it. Null when the job does not exist in this tenant. Throws
+    /// <see cref="IllegalTransitionException"/> for a job already finished.
+    /// </summary>
+    Task<CancelResult?> RequestCancelAsync(TenantScope scope, string jobId, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>All attempts' output of the job in order; null when the job is not in this tenant.</summary>
+    Task<IReadOnlyList<JobLogEntry>?> GetLogsAsync(TenantScope scope, string jobId, CancellationToken ct);
+
+    // ---- jobs: worker side (cross-tenant by design: workers serve every tenant) -----------
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due jobs in ONE write transaction, highest priority
+    /// first, then oldest <c>run_at</c>. Each claimed job is running, its attempt count is
+    /// incremented, and it carries a fresh lease token expiring at now + lease.
+    /// </summary>
+    Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Extends the lease to now + lease. Throws <see cref="Errors.ConflictException"/> (code
+    /// <c>lease_lost</c>) when the fence no longer matches. Returns whether cancel was requested.
+    /// </summary>
+    Task<bool> HeartbeatAsync(Lease lease, TimeSpan extension, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Ends the attempt: checks the fence (stale → <see cref="Errors.ConflictException"/> code
+    /// <c>lease_lost</c>, nothing written), checks the transition with <see cref="JobStateMachine"/>,
+    /// then writes the job, the attempt row and its logs in one transaction.
+    /// </summary>
+    Task CompleteAsync(Lease lease, Completion completion, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Reaper: every running job whose lease expired before <paramref name="now"/> goes back to
+    /// the queue (retrying, due now) while attempts remain, else dead with <c>lease_expired</c>;
+    /// a job whose cancel was requested becomes cancelled. Returns how many were reclaimed.
+    /// </summary>
+    Task<int> ReapExpiredLeasesAsync(DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>The earliest run_at of a job waiting to be claimed, so idle workers sleep exactly as long as needed.</summary>
+    Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct);
+
+    // ---- audit ----------------------------------------------------------------------------
+
+    /// <summary>Append-only. There is deliberately no update or delete.</summary>
+    Task AppendAuditAsync(AuditEntry entry, CancellationToken ct);
+
+    /// <summary>The tenant's own entries, newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAuditAsync(TenantScope scope, int limit, CancellationToken ct);
+}
