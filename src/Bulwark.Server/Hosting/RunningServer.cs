@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Bulwark.Server.Hosting;
+
+/// <summary>A started server. Dispose to stop it gracefully.</summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    internal RunningServer(Microsoft.AspNetCore.Builder.WebApplication app, Uri baseAddress, string? bootstrapAdminKey)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+        BootstrapAdminKey = bootstrapAdminKey;
+    }
+
+    internal Microsoft.AspNetCore.Builder.WebApplication App { get; }
+
+    /// <summary>The first bound address (a real port when started on port 0).</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The admin key created on the first start of an empty store; null on every later start.</summary>
+    public string? BootstrapAdminKey { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    public Task WaitForShutdownAsync(CancellationToken ct) => App.WaitForShutdownAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
