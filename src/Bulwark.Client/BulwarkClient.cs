@@ -17,7 +17,9 @@ public sealed class BulwarkClient(HttpClient http)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
-        var http = new HttpClient { BaseAddress = baseAddress };
+        // Routes are relative, so a base with a path prefix must end in '/' to keep that prefix.
+        var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
+        var http = new HttpClient { BaseAddress = root };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return new BulwarkClient(http);
     }
