@@ -1,0 +1,159 @@
+namespace Bulwark.Storage.Sqlite.Schema;
+
+/// <summary>
+/// The schema, as an ordered list of steps. A step is never edited once released: a change is a
+/// new step, so every existing database reaches the same shape.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public const string CreateVersionTable =
+        """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            applied_at INTEGER NOT NULL
+        ) STRICT;
+        """;
+
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "tenants and api keys",
+            """
+            CREATE TABLE tenants (
+                id         TEXT    PRIMARY KEY,
+                name       TEXT    NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                suspended  INTEGER NOT NULL DEFAULT 0 CHECK (suspended IN (0, 1))
+            ) STRICT;
+
+            -- AUTH-2: only the SHA-256 of the secret is kept; the plaintext is shown once and gone.
+            CREATE TABLE api_keys (
+                id          TEXT    PRIMARY KEY,
+                tenant_id   TEXT    NOT NULL REFERENCES tenants (id),
+                name        TEXT    NOT NULL,
+                scopes      TEXT    NOT NULL,
+                secret_hash BLOB    NOT NULL,
+                created_at  INTEGER NOT NULL,
+                expires_at  INTEGER,
+                revoked_at  INTEGER
+            ) STRICT;
+            CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at);
+            """),
+
+        new(2, "templates",
+            """
+            -- tenant_id NULL: a global template every tenant may use.
+            CREATE TABLE templates (
+                id              TEXT    PRIMARY KEY,
+                tenant_id       TEXT    REFERENCES tenants (id),
+                key             TEXT    NOT NULL,
+                version         INTEGER NOT NULL CHECK (version >= 1),
+                definition_json TEXT    NOT NULL,
+                created_at      INTEGER NOT NULL
+            ) STRICT;
+            -- NULLs are distinct in a plain UNIQUE, so the global owner is folded to '' to make
+            -- (owner, key, version) unique for global templates too.
+            CREATE UNIQUE INDEX templates_owner_key_version ON templates (coalesce(tenant_id, ''), key, version);
+            """),
+
+        new(3, "jobs and attempts",
+            """
+            CREATE TABLE jobs (
+                id               TEXT    PRIMARY KEY,
+                tenant_id        TEXT    NOT NULL REFERENCES tenants (id),
+                template_id      TEXT    NOT NULL REFERENCES templates (id),
+                template_key     TEXT    NOT NULL,
+                template_version INTEGER NOT NULL,
+                state            TEXT    NOT NULL CHECK (state IN
+                    ('scheduled', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'dead')),
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                max_attempts     INTEGER NOT NULL CHECK (max_attempts >= 1),
+                priority         INTEGER NOT NULL DEFAULT 0,
+                inputs_json      TEXT    NOT NULL,
+                result_json      TEXT,
+                error            TEXT,
+                error_code       TEXT,
+                idempotency_key  TEXT,
+                run_at           INTEGER NOT NULL,
+                created_at       INTEGER NOT NULL,
+                started_at       INTEGER,
+                finished_at      INTEGER,
+                cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+                lease_token      TEXT,
+                lease_expires_at INTEGER,
+                worker_id        TEXT,
+                actor            TEXT
+            ) STRICT;
+
+            -- JOB-5: an idempotency key names one job per tenant; jobs without a key are unconstrained.
+            CREATE UNIQUE INDEX jobs_tenant_idempotency ON jobs (tenant_id, idempotency_key)
+                WHERE idempotency_key IS NOT NULL;
+
+            -- The claim query walks this index in its ORDER BY order and stops after LIMIT rows; the
+            -- partial WHERE keeps finished and running jobs (the bulk of the table) out of it.
+            CREATE INDEX jobs_claimable ON jobs (priority DESC, run_at, id)
+                WHERE state IN ('queued', 'scheduled', 'retrying') AND cancel_requested = 0;
+
+            -- The reaper looks only at running jobs by lease expiry.
+            CREATE INDEX jobs_running_leases ON jobs (lease_expires_at) WHERE state = 'running';
+
+            -- Tenant listing, newest first (ids are time-ordered).
+            CREATE INDEX jobs_by_tenant ON jobs (tenant_id, id);
+
+            CREATE TABLE attempts (
+                job_id      TEXT    NOT NULL REFERENCES jobs (id),
+                attempt     INTEGER NOT NULL,
+                tenant_id   TEXT    NOT NULL REFERENCES tenants (id),
+                worker_id   TEXT    NOT NULL,
+                started_at  INTEGER NOT NULL,
+                finished_at INTEGER,
+                outcome     TEXT,
+                exit_code   INTEGER,
+                error       TEXT,
+                error_code  TEXT,
+                PRIMARY KEY (job_id, attempt)
+            ) STRICT;
+
+            CREATE TABLE job_logs (
+                id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT    NOT NULL REFERENCES tenants (id),
+                job_id    TEXT    NOT NULL REFERENCES jobs (id),
+                attempt   INTEGER NOT NULL,
+                stream    TEXT    NOT NULL CHECK (stream IN ('stdout', 'stderr')),
+                text      TEXT    NOT NULL,
+                at        INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX job_logs_by_job ON job_logs (job_id, id);
+            """),
+
+        new(4, "append-only audit log",
+            """
+            CREATE TABLE audit_log (
+                seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+                at          INTEGER NOT NULL,
+                tenant_id   TEXT,
+                actor       TEXT    NOT NULL,
+                action      TEXT    NOT NULL,
+                target      TEXT,
+                outcome     TEXT    NOT NULL,
+                request_id  TEXT,
+                trace_id    TEXT,
+                latency_ms  INTEGER,
+                dry_run     INTEGER NOT NULL DEFAULT 0 CHECK (dry_run IN (0, 1)),
+                detail_json TEXT
+            ) STRICT;
+            CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, seq);
+
+            -- AUD-2: entries are appended, never changed. The triggers make that a property of the
+            -- file, not of our code: a stray UPDATE or DELETE from any connection or tool fails.
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log is append-only');
+            END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log is append-only');
+            END;
+            """),
+    ];
+}

@@ -1,0 +1,33 @@
+using Bulwark.Core.Audit;
+using Bulwark.Core.Tenancy;
+using Bulwark.Storage.Sqlite.Rows;
+using Dapper;
+
+namespace Bulwark.Storage.Sqlite;
+
+// Audit (AUD-1/AUD-2): append and read; the table's triggers refuse any update or delete.
+public sealed partial class SqliteStore
+{
+    private const int MaxAuditPage = 1000;
+
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return WriteAsync((c, tx) => InsertAuditAsync(c, tx, entry), ct);
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(TenantScope scope, int limit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var clamped = Math.Clamp(limit, 1, MaxAuditPage);
+        return ReadAsync(
+            async c =>
+            {
+                var rows = await c.QueryAsync<AuditRow>(
+                    $"SELECT {AuditRow.Columns} FROM audit_log WHERE tenant_id = @TenantId ORDER BY seq DESC LIMIT @clamped",
+                    new { scope.TenantId, clamped });
+                return (IReadOnlyList<AuditEntry>)rows.Select(r => r.ToEntry()).ToList();
+            },
+            ct);
+    }
+}

@@ -1,0 +1,119 @@
+using Bulwark.Core.Templates;
+using Bulwark.Core.Tenancy;
+using Bulwark.Storage.Sqlite.Rows;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Bulwark.Storage.Sqlite;
+
+// Templates (JOB-1): immutable versions per (owner, key); a tenant's own template shadows a
+// global one with the same key.
+public sealed partial class SqliteStore
+{
+    public Task<JobTemplate> PutTemplateAsync(
+        string? ownerTenantId, TemplateDefinition definition, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Identifiers.Require(definition.Key, "template key");
+
+        // Serialized outside the write lock: the lock is for the database, not for JSON.
+        var json = TemplateFile.ToJson(definition);
+        var id = "tpl_" + Guid.CreateVersion7(now).ToString("N");
+        var createdAt = UnixMs.From(now);
+        return WriteAsync(
+            async (c, tx) =>
+            {
+                // Inside the immediate transaction: no other writer can take the same version.
+                var version = await c.ExecuteScalarAsync<long>(
+                    "SELECT coalesce(max(version), 0) + 1 FROM templates WHERE key = @Key AND tenant_id IS @Owner",
+                    new { definition.Key, Owner = ownerTenantId },
+                    tx);
+                await c.ExecuteAsync(
+                    "INSERT INTO templates (id, tenant_id, key, version, definition_json, created_at) "
+                    + "VALUES (@Id, @Owner, @Key, @Version, @Json, @CreatedAt)",
+                    new { Id = id, Owner = ownerTenantId, definition.Key, Version = version, Json = json, CreatedAt = createdAt },
+                    tx);
+                return new JobTemplate(id, ownerTenantId, checked((int)version), UnixMs.To(createdAt), definition);
+            },
+            ct);
+    }
+
+    public Task<JobTemplate?> FindTemplateAsync(TenantScope scope, string key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return ReadAsync(
+            async c =>
+            {
+                // Own templates sort before global ones ((tenant_id IS NULL) is 0 for them), then newest.
+                var row = await c.QuerySingleOrDefaultAsync<TemplateRow>(
+                    $"SELECT {TemplateRow.Columns} FROM templates "
+                    + "WHERE key = @key AND (tenant_id = @TenantId OR tenant_id IS NULL) "
+                    + "ORDER BY tenant_id IS NULL, version DESC LIMIT 1",
+                    new { key, scope.TenantId });
+                return row is null ? null : ToTemplate(row);
+            },
+            ct);
+    }
+
+    public Task<IReadOnlyList<JobTemplate>> ListTemplatesAsync(TenantScope scope, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return ReadAsync(
+            async c =>
+            {
+                var rows = await c.QueryAsync<TemplateRow>(
+                    $"SELECT {TemplateRow.Columns} FROM templates t "
+                    + "WHERE (t.tenant_id = @TenantId OR t.tenant_id IS NULL) "
+                    + "AND t.version = (SELECT max(v.version) FROM templates v WHERE v.key = t.key AND v.tenant_id IS t.tenant_id) "
+                    + "AND NOT (t.tenant_id IS NULL AND EXISTS "
+                    + "    (SELECT 1 FROM templates o WHERE o.key = t.key AND o.tenant_id = @TenantId)) "
+                    + "ORDER BY t.key",
+                    new { scope.TenantId });
+                return (IReadOnlyList<JobTemplate>)rows.Select(ToTemplate).ToList();
+            },
+            ct);
+    }
+
+    private JobTemplate ToTemplate(TemplateRow row) =>
+        _templates.GetOrAdd(
+            row.Id,
+            static (_, r) => new JobTemplate(
+                r.Id, r.TenantId, checked((int)r.Version), UnixMs.To(r.CreatedAt), TemplateFile.Parse(r.DefinitionJson)),
+            row);
+
+    /// <summary>The templates of claimed jobs, from the cache or, once per id, from the database.</summary>
+    private async Task<Dictionary<string, JobTemplate>> LoadTemplatesAsync(
+        SqliteConnection connection, IEnumerable<string> ids)
+    {
+        var found = new Dictionary<string, JobTemplate>(StringComparer.Ordinal);
+        List<string>? missing = null;
+        foreach (var id in ids)
+        {
+            if (found.ContainsKey(id))
+            {
+                continue;
+            }
+
+            if (_templates.TryGetValue(id, out var cached))
+            {
+                found[id] = cached;
+            }
+            else if (missing is null || !missing.Contains(id))
+            {
+                (missing ??= []).Add(id);
+            }
+        }
+
+        if (missing is not null)
+        {
+            var rows = await connection.QueryAsync<TemplateRow>(
+                $"SELECT {TemplateRow.Columns} FROM templates WHERE id IN @missing", new { missing });
+            foreach (var row in rows)
+            {
+                found[row.Id] = ToTemplate(row);
+            }
+        }
+
+        return found;
+    }
+}
