@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Bulwark.Core.Errors;
+
+namespace Bulwark.Core.Validation;
+
+/// <summary>
+/// The one gate every JSON body passes (NET-2): well-formed, no duplicate keys at any depth,
+/// nested no deeper than the limit. Duplicate keys are refused rather than "last one wins"
+/// because two parsers disagreeing on which duplicate counts is how a payload that passed a
+/// check (say, a scope or tenant field) gets read differently by the code that acts on it.
+/// </summary>
+public static class JsonPayload
+{
+    /// <summary>The default depth limit of NET-2.</summary>
+    public const int DefaultMaxDepth = 10;
+
+    /// <summary>
+    /// Parses <paramref name="utf8"/> into a document the caller disposes. Throws
+    /// <see cref="InvalidPayloadException"/> with one sentence saying what is wrong.
+    /// </summary>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> utf8, int maxDepth = DefaultMaxDepth)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 1);
+        try
+        {
+            return JsonDocument.Parse(utf8, Options(maxDepth));
+        }
+        catch (JsonException)
+        {
+            // The parser's own messages carry internals (byte offsets, type names); explain the
+            // failure again with a reader that reports exactly which rule was broken.
+            throw new InvalidPayloadException(JsonProblems.Explain(utf8.Span, maxDepth));
+        }
+    }
+
+    internal static JsonDocumentOptions Options(int maxDepth) => new()
+    {
+        MaxDepth = maxDepth,
+        AllowDuplicateProperties = false,
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+    };
+}
