@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test of the solution; exits with the test run's code.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/lib.sh
+
+ensure_bubblewrap
+ensure_dotnet
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+# Reserved: a later issue starts a throwaway PostgreSQL here for the Bulwark.Storage.Postgres
+# conformance tests and exports its connection string. Nothing is started yet.
+# ---------------------------------------------------------------------------------------------
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+set +e
+dotnet test Bulwark.slnx -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line for the whole run, summed over the test assemblies' own summaries.
+awk '
+  /(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
+    line = $0
+    gsub(/,/, "", line)
+    n = split(line, w, / +/)
+    for (i = 1; i < n; i++) {
+      if (w[i] == "Failed:") failed += w[i + 1]
+      if (w[i] == "Passed:") passed += w[i + 1]
+      if (w[i] == "Skipped:") skipped += w[i + 1]
+    }
+  }
+  END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }
+' "$log"
+
+exit "$status"
