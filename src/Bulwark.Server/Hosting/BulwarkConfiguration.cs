@@ -1,9 +1,109 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Bulwark.Server.Hosting;
 
-/// <summary>Loads <see cref="BulwarkOptions"/> from <c>bulwark.json</c> and <c>BULWARK_*</c> variables.</summary>
+/// <summary>
+/// Loads <see cref="BulwarkOptions"/> (OPS-3) from, lowest to highest precedence: the file named by
+/// <c>BULWARK_CONFIG</c> (else <c>./bulwark.json</c> when present), then <c>BULWARK_*</c> environment
+/// variables. <c>BULWARK_DATA_DIR</c>, <c>BULWARK_DATABASE</c> and the other short names bind
+/// straight to the option of that name; <c>BULWARK_SECTION__NAME</c> reaches nested sections.
+/// </summary>
 public static class BulwarkConfiguration
 {
-    /// <summary>Environment beats file; throws <see cref="Core.Errors.InvalidPayloadException"/> naming a bad setting.</summary>
-    public static BulwarkOptions Load(IReadOnlyDictionary<string, string?>? environment = null) =>
-        throw new NotImplementedException();
+    private const string Prefix = "BULWARK_";
+
+    /// <summary>Throws <see cref="BulwarkSettingsException"/> naming the first bad setting.</summary>
+    public static BulwarkOptions Load(IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var env = environment ?? ReadProcessEnvironment();
+        var builder = new ConfigurationBuilder();
+        var file = env.GetValueOrDefault(Prefix + "CONFIG");
+        if (!string.IsNullOrWhiteSpace(file))
+        {
+            if (!File.Exists(file))
+            {
+                throw new BulwarkSettingsException($"BULWARK_CONFIG names '{file}', which does not exist.");
+            }
+
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false);
+        }
+        else if (File.Exists("bulwark.json"))
+        {
+            builder.AddJsonFile(Path.GetFullPath("bulwark.json"), optional: true);
+        }
+
+        builder.AddInMemoryCollection(ToConfigurationKeys(env));
+        var options = new BulwarkOptions();
+        try
+        {
+            builder.Build().Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new BulwarkSettingsException($"A setting has a value of the wrong type: {e.InnerException?.Message ?? e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BulwarkSettingsException($"The configuration file could not be read: {e.Message}");
+        }
+
+        Validate(options);
+        return options;
+    }
+
+    /// <summary>Every problem is a setting the operator must fix before the server may start.</summary>
+    public static void Validate(BulwarkOptions o)
+    {
+        Require(!string.IsNullOrWhiteSpace(o.DataDir), "BULWARK_DATA_DIR must not be empty.");
+        Require(o.Sandbox is "bwrap", o.Sandbox == "none"
+            ? "BULWARK_SANDBOX=none (running jobs unconfined) is not available in this version; use bwrap."
+            : $"BULWARK_SANDBOX must be 'bwrap', not '{o.Sandbox}'.");
+        Require(o.SandboxUid > 0 && o.SandboxGid > 0, "BULWARK_SANDBOX_UID and BULWARK_SANDBOX_GID must be unprivileged (> 0).");
+        Require(o.Workers is >= 1 and <= 256, "BULWARK_WORKERS must be between 1 and 256.");
+        Require(o.ClaimBatch is >= 1 and <= 256, "BULWARK_CLAIM_BATCH must be between 1 and 256.");
+        Require(o.LeaseSeconds is >= 2 and <= 3600, "BULWARK_LEASE_SECONDS must be between 2 and 3600.");
+        Require(o.HeartbeatSeconds >= 1 && o.HeartbeatSeconds * 2 <= o.LeaseSeconds,
+            "BULWARK_HEARTBEAT_SECONDS must be at least 1 and at most half of BULWARK_LEASE_SECONDS.");
+        Require(o.ReaperSeconds is >= 1 and <= 3600, "BULWARK_REAPER_SECONDS must be between 1 and 3600.");
+        Require(o.PollMilliseconds is >= 10 and <= 60_000, "BULWARK_POLL_MILLISECONDS must be between 10 and 60000.");
+        Require(o.MaxBodyBytes is >= 1024 and <= 64 * 1024 * 1024, "BULWARK_MAX_BODY_BYTES must be between 1024 and 67108864.");
+        Require(Uri.TryCreate(o.Urls.Split(';')[0], UriKind.Absolute, out _), $"BULWARK_URLS '{o.Urls}' is not a URL.");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new BulwarkSettingsException(message);
+        }
+    }
+
+    private static Dictionary<string, string?> ToConfigurationKeys(IReadOnlyDictionary<string, string?> env)
+    {
+        var keys = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in env)
+        {
+            if (!name.StartsWith(Prefix, StringComparison.Ordinal) || name == Prefix + "CONFIG")
+            {
+                continue;
+            }
+
+            // BULWARK_DATA_DIR → DataDir; BULWARK_SECTION__NAME → Section:Name.
+            var key = string.Join(':', name[Prefix.Length..].Split("__").Select(part => part.Replace("_", "", StringComparison.Ordinal)));
+            keys[key] = value;
+        }
+
+        return keys;
+    }
+
+    private static Dictionary<string, string?> ReadProcessEnvironment()
+    {
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            env[(string)entry.Key] = entry.Value as string;
+        }
+
+        return env;
+    }
 }

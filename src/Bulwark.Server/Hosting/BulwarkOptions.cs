@@ -22,6 +22,9 @@ public sealed class BulwarkOptions
     /// <summary><c>bwrap</c>; <c>none</c> runs unconfined and only when <see cref="Env"/> is <c>dev</c>.</summary>
     public string Sandbox { get; set; } = "bwrap";
 
+    /// <summary>The bubblewrap executable (a bare name is looked up on PATH).</summary>
+    public string SandboxBwrapPath { get; set; } = "bwrap";
+
     /// <summary>Host uid/gid the sandboxed job runs as (the server itself may be root).</summary>
     public int SandboxUid { get; set; } = 65534;
     public int SandboxGid { get; set; } = 65534;

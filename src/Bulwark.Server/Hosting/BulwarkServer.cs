@@ -1,3 +1,29 @@
+using System.Text.Json;
+using Bulwark.Core.Sandbox;
+using Bulwark.Core.Storage;
+using Bulwark.Sandbox;
+using Bulwark.Server.Audit;
+using Bulwark.Server.Auth;
+using Bulwark.Server.Errors;
+using Bulwark.Server.Execution;
+using Bulwark.Server.Health;
+using Bulwark.Server.Identity;
+using Bulwark.Server.Jobs;
+using Bulwark.Server.Logging;
+using Bulwark.Server.Operations;
+using Bulwark.Server.Templates;
+using Bulwark.Server.Workers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
 namespace Bulwark.Server.Hosting;
 
 /// <summary>The one way to run the server: used by <c>bulwark serve</c> and by the end-to-end tests.</summary>
@@ -8,5 +34,129 @@ public static class BulwarkServer
     /// to <paramref name="console"/>), starts Kestrel and the workers, and returns once listening.
     /// </summary>
     public static Task<RunningServer> StartAsync(BulwarkOptions options, TextWriter console, CancellationToken ct) =>
-        throw new NotImplementedException();
+        StartAsync(options, console, TimeProvider.System, ct);
+
+    internal static async Task<RunningServer> StartAsync(BulwarkOptions options, TextWriter console, TimeProvider time, CancellationToken ct)
+    {
+        BulwarkConfiguration.Validate(options);
+        Directory.CreateDirectory(options.DataDir);
+        var store = await StoreFactory.OpenAsync(options, ct);
+        WebApplication app;
+        string? adminKey;
+        try
+        {
+            adminKey = await FirstStart.BootstrapAsync(store, time, ct);
+            app = Build(options, store, time);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+
+        if (adminKey is not null)
+        {
+            await console.WriteLineAsync(
+                $"Created tenant '{FirstStart.DefaultTenant}' and its first admin API key. It is shown once; store it now:");
+            await console.WriteLineAsync(adminKey);
+        }
+
+        var health = app.Services.GetRequiredService<ISandbox>().Health;
+        if (!health.Usable)
+        {
+            Log.SandboxUnusable(app.Services.GetRequiredService<ILogger<ISandbox>>(), health.Detail);
+        }
+
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningServer(app, new Uri(address), adminKey);
+    }
+
+    private static WebApplication Build(BulwarkOptions options, IBulwarkStore store, TimeProvider time)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        builder.Services.AddBulwark(options, store, time);
+
+        var app = builder.Build();
+        app.MapBulwark();
+        return app;
+    }
+
+    /// <summary>Every service of the server; the host only adds Kestrel and logging.</summary>
+    private static void AddBulwark(this IServiceCollection services, BulwarkOptions options, IBulwarkStore store, TimeProvider time)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(store);
+        services.AddSingleton(time);
+        services.AddSingleton<ISandbox>(_ => new BubblewrapSandbox(new BubblewrapOptions
+        {
+            BwrapPath = options.SandboxBwrapPath,
+            Uid = options.SandboxUid,
+            Gid = options.SandboxGid,
+            WorkRoot = Path.Combine(Path.GetFullPath(options.DataDir), "runs"),
+        }));
+        services.AddSingleton<IJobExecutor, ScriptExecutor>();
+        services.AddSingleton<ExecutorRegistry>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<ICredentialAuthenticator, ApiKeyAuthenticator>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<RunningJobs>();
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<JobService>();
+        services.AddHostedService<JobWorkerPool>();
+        services.AddHostedService<LeaseReaper>();
+        services.AddExceptionHandler<BulwarkExceptionHandler>();
+        services.AddProblemDetails();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+        });
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+    }
+
+    private static void MapBulwark(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.Use(async (http, next) =>
+        {
+            http.Features.Set(new RequestStart(http.RequestServices.GetRequiredService<TimeProvider>().GetTimestamp()));
+            http.Response.Headers["X-Request-Id"] = http.TraceIdentifier;
+            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            http.Response.Headers["Cache-Control"] = "no-store";
+            await next(http);
+        });
+        app.UseStatusCodePages(async context =>
+        {
+            // Unmatched routes and methods answer in the same problem+json shape as everything else.
+            var http = context.HttpContext;
+            var status = http.Response.StatusCode;
+            var code = status switch { 404 => "not_found", 405 => "method_not_allowed", _ => "http_" + status };
+            await ProblemWriter.WriteAsync(http, ProblemMapping.Problem(status, code, status switch
+            {
+                404 => "There is no such route.",
+                405 => "This route does not accept that method.",
+                _ => "The request could not be handled.",
+            }));
+        });
+        app.MapHealth();
+        app.MapWhoAmI();
+        app.MapJobs();
+        app.MapTemplates();
+    }
 }

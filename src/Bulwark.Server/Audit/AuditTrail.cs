@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Bulwark.Core.Audit;
+using Bulwark.Core.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace Bulwark.Server.Audit;
+
+/// <summary>Builds audit entries (AUD-1) with the request's ids and appends them.</summary>
+internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time)
+{
+    public AuditEntry Entry(
+        HttpContext? http,
+        string? tenantId,
+        string actor,
+        string action,
+        string? target,
+        string outcome,
+        string? detailJson = null,
+        bool dryRun = false) =>
+        new()
+        {
+            At = time.GetUtcNow(),
+            TenantId = tenantId,
+            Actor = actor,
+            Action = action,
+            Target = target,
+            Outcome = outcome,
+            RequestId = http?.TraceIdentifier,
+            TraceId = Activity.Current?.TraceId.ToString(),
+            LatencyMs = http?.Features.Get<RequestStart>() is { } start
+                ? (long)time.GetElapsedTime(start.Timestamp).TotalMilliseconds
+                : null,
+            DryRun = dryRun,
+            DetailJson = detailJson,
+        };
+
+    public Task RecordAsync(AuditEntry entry, CancellationToken ct) => store.AppendAuditAsync(entry, ct);
+}
+
+/// <summary>When the request began, so audit entries carry their latency.</summary>
+internal sealed record RequestStart(long Timestamp);

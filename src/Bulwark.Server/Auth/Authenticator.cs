@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Bulwark.Core.Errors;
+using Bulwark.Core.Tenancy;
+using Bulwark.Server.Audit;
+using Bulwark.Server.Logging;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Server.Auth;
+
+/// <summary>
+/// Establishes the caller from whichever configured credential the request carries. Every
+/// failure is audited (AUD-1) and answered with the same 401, whatever the reason.
+/// </summary>
+internal sealed class Authenticator(
+    IEnumerable<ICredentialAuthenticator> authenticators,
+    AuditTrail audit,
+    ILogger<Authenticator> logger)
+{
+    public async Task<Principal> AuthenticateAsync(HttpContext http, CancellationToken ct)
+    {
+        foreach (var authenticator in authenticators)
+        {
+            switch (await authenticator.AuthenticateAsync(http, ct))
+            {
+                case AuthenticationOutcome.Succeeded ok:
+                    return ok.Principal;
+                case AuthenticationOutcome.Refused refused:
+                    await RecordRefusalAsync(http, refused.Reason, refused.TenantId, refused.CredentialId, ct);
+                    throw new UnauthenticatedException();
+            }
+        }
+
+        await RecordRefusalAsync(http, "no_credential", null, null, ct);
+        throw new UnauthenticatedException();
+    }
+
+    private async Task RecordRefusalAsync(HttpContext http, string reason, string? tenantId, string? credentialId, CancellationToken ct)
+    {
+        var remote = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        Log.AuthRefused(logger, reason, remote);
+        var detail = JsonSerializer.Serialize(new Dictionary<string, string?>
+        {
+            ["reason"] = reason,
+            ["remote"] = remote,
+            ["path"] = http.Request.Path.Value,
+        });
+        await audit.RecordAsync(
+            audit.Entry(http, tenantId, credentialId ?? "anonymous", "auth.failure", http.Request.Path.Value, "denied", detail),
+            ct);
+    }
+}

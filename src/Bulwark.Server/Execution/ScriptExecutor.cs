@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using Bulwark.Core.Errors;
+using Bulwark.Core.Jobs;
+using Bulwark.Core.Sandbox;
+using Bulwark.Core.Templates;
+
+namespace Bulwark.Server.Execution;
+
+/// <summary>
+/// Script jobs: the template's command in the sandbox, the inputs as JSON on stdin and in
+/// <c>BULWARK_INPUTS</c>, <c>env_from_inputs</c> mapped to variables. The environment is built
+/// from nothing: the server's own variables never reach the job.
+/// </summary>
+internal sealed class ScriptExecutor(ISandbox sandbox) : IJobExecutor
+{
+    public TemplateKind Kind => TemplateKind.Script;
+
+    public void EnsureAvailable()
+    {
+        var health = sandbox.Health;
+        if (!health.Usable)
+        {
+            throw new UnavailableException($"Script jobs are refused: {health.Detail}", "sandbox_unavailable");
+        }
+    }
+
+    public async Task<AttemptResult> ExecuteAsync(ClaimedJob claimed, CancellationToken ct)
+    {
+        var definition = claimed.Template.Definition;
+        var request = new SandboxRequest
+        {
+            RunId = $"{claimed.Job.Id}-{claimed.Lease.Attempt}",
+            Command = definition.Command,
+            Environment = EnvironmentFor(claimed),
+            Stdin = claimed.Job.InputsJson,
+            Limits = definition.Limits,
+        };
+
+        SandboxResult run;
+        try
+        {
+            run = await sandbox.RunAsync(request, ct);
+        }
+        catch (UnavailableException e)
+        {
+            return new AttemptResult { Kind = AttemptResultKind.PermanentFailure, Error = e.Message, ErrorCode = e.Code };
+        }
+
+        return run.Termination switch
+        {
+            SandboxTermination.Exited when run.ExitCode == 0 => With(run, AttemptResultKind.Succeeded, null, null),
+            SandboxTermination.Exited => With(run, AttemptResultKind.RetryableFailure,
+                $"The script exited with code {run.ExitCode}.", "exit_code"),
+            SandboxTermination.Timeout => With(run, AttemptResultKind.RetryableFailure,
+                $"The run exceeded its {definition.Limits.TimeoutSeconds} s timeout and was killed.", "timeout"),
+            SandboxTermination.OutputLimit => With(run, AttemptResultKind.RetryableFailure,
+                $"The run wrote more than its {definition.Limits.OutputKb} KiB output limit and was killed.", "output_limit"),
+            SandboxTermination.Cancelled => With(run, AttemptResultKind.Cancelled, "The run was cancelled.", "cancelled"),
+            _ => throw new InvalidOperationException($"Unknown termination {run.Termination}."),
+        };
+    }
+
+    private static AttemptResult With(SandboxResult run, AttemptResultKind kind, string? error, string? code) => new()
+    {
+        Kind = kind,
+        Error = error,
+        ErrorCode = code,
+        ExitCode = run.ExitCode,
+        Stdout = run.Stdout,
+        Stderr = run.Stderr,
+        ResultJson = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["exit_code"] = run.ExitCode,
+            ["termination"] = run.Termination.ToName(),
+            ["duration_ms"] = (long)run.Duration.TotalMilliseconds,
+        }),
+    };
+
+    private static Dictionary<string, string> EnvironmentFor(ClaimedJob claimed)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["BULWARK_INPUTS"] = claimed.Job.InputsJson,
+            ["BULWARK_JOB_ID"] = claimed.Job.Id,
+            ["BULWARK_ATTEMPT"] = claimed.Lease.Attempt.ToString(CultureInfo.InvariantCulture),
+        };
+
+        using var inputs = JsonDocument.Parse(claimed.Job.InputsJson);
+        foreach (var (variable, inputName) in claimed.Template.Definition.EnvFromInputs)
+        {
+            if (inputs.RootElement.TryGetProperty(inputName, out var value) && value.ValueKind != JsonValueKind.Null)
+            {
+                env[variable] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+            }
+        }
+
+        return env;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text;
+using System.Text.Json;
+using Bulwark.Core.Errors;
+using Bulwark.Core.Storage;
+using Bulwark.Core.Templates;
+using Bulwark.Core.Tenancy;
+using Bulwark.Server.Audit;
+using Bulwark.Server.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Bulwark.Server.Templates;
+
+/// <summary><c>/v1/templates</c>: a tenant lists what it may run and registers its own templates.</summary>
+internal static class TemplateEndpoints
+{
+    public static void MapTemplates(this IEndpointRouteBuilder routes)
+    {
+        var templates = routes.MapGroup("/v1/templates");
+
+        templates.MapGet("/", async (HttpContext http, IBulwarkStore store) =>
+            {
+                var list = await store.ListTemplatesAsync(Caller.Of(http).Tenant, http.RequestAborted);
+                return TypedResults.Ok(new TemplateListView(list.Select(TemplateView.Of).ToList()));
+            })
+            .RequireScope(Scopes.JobsRead);
+
+        templates.MapPut("/{key}", async (HttpContext http, string key, IBulwarkStore store, AuditTrail audit, TimeProvider time) =>
+            {
+                var caller = Caller.Of(http);
+                Identifiers.Require(key, "template key");
+                if (!http.Request.HasJsonContentType())
+                {
+                    throw new InvalidPayloadException("The request body must be JSON (Content-Type: application/json).");
+                }
+
+                using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+                var definition = TemplateFile.Parse(await reader.ReadToEndAsync(http.RequestAborted));
+                if (definition.Key != key)
+                {
+                    throw new InvalidPayloadException($"The body's key '{definition.Key}' does not match the URL's '{key}'.");
+                }
+
+                // A tenant registers templates for itself only; global templates are an operator command.
+                if (definition.Tenant is { } named && named != caller.Tenant.TenantName)
+                {
+                    throw new ForbiddenException("A template registered through the API belongs to the caller's own tenant.");
+                }
+
+                var stored = await store.PutTemplateAsync(
+                    caller.Tenant.TenantId, definition with { Tenant = caller.Tenant.TenantName }, time.GetUtcNow(), http.RequestAborted);
+                var detail = JsonSerializer.Serialize(new Dictionary<string, int> { ["version"] = stored.Version });
+                await audit.RecordAsync(
+                    audit.Entry(http, caller.Tenant.TenantId, caller.Subject, "template.put", stored.Key, "success", detail),
+                    http.RequestAborted);
+                return TypedResults.Created($"/v1/templates/{stored.Key}", TemplateView.Of(stored));
+            })
+            .RequireScope(Scopes.TemplatesAdmin);
+    }
+}

@@ -1,0 +1,124 @@
+using Bulwark.Core.Errors;
+using Bulwark.Core.Jobs;
+using Bulwark.Core.Storage;
+using Bulwark.Server.Execution;
+using Bulwark.Server.Hosting;
+using Bulwark.Server.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Bulwark.Server.Workers;
+
+/// <summary>
+/// Runs one claimed attempt: heartbeats keep the lease while the executor works, a cancel
+/// request (local, or seen in a heartbeat) kills the run, and the outcome is written under the
+/// lease's fence (JOB-3). When the lease was lost, nothing is written: the job is already
+/// someone else's.
+/// </summary>
+internal sealed class JobRunner(
+    IBulwarkStore store,
+    ExecutorRegistry executors,
+    RunningJobs runningJobs,
+    BulwarkOptions options,
+    TimeProvider time,
+    ILogger<JobRunner> logger)
+{
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.LeaseSeconds);
+
+    public async Task RunAsync(ClaimedJob claimed, CancellationToken stopping)
+    {
+        var lease = claimed.Lease;
+        Log.Claimed(logger, lease.JobId, lease.Attempt);
+        using var control = runningJobs.Register(lease.JobId, stopping);
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeats = HeartbeatAsync(lease, control, heartbeatStop.Token);
+
+        AttemptResult result;
+        try
+        {
+            result = await ExecuteAsync(claimed, control.Token);
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeats;
+        }
+
+        if (control.LeaseLost || (stopping.IsCancellationRequested && !control.CancelRequested))
+        {
+            Log.LeaseLost(logger, lease.JobId, lease.Attempt);
+            return;
+        }
+
+        var completion = AttemptOutcomes.Decide(claimed, result, claimed.Template.Definition.Retry, time.GetUtcNow(), Random.Shared.NextDouble());
+        try
+        {
+            await store.CompleteAsync(lease, completion, time.GetUtcNow(), CancellationToken.None);
+            Log.AttemptEnded(logger, lease.JobId, lease.Attempt, completion.NextState.ToName(), completion.ErrorCode ?? "ok");
+        }
+        catch (ConflictException)
+        {
+            Log.LeaseLost(logger, lease.JobId, lease.Attempt);
+        }
+    }
+
+    private async Task<AttemptResult> ExecuteAsync(ClaimedJob claimed, CancellationToken ct)
+    {
+        var executor = executors.Find(claimed.Template.Definition.Kind);
+        if (executor is null)
+        {
+            return new AttemptResult
+            {
+                Kind = AttemptResultKind.PermanentFailure,
+                Error = "This node cannot run templates of this kind.",
+                ErrorCode = "unsupported_kind",
+            };
+        }
+
+        try
+        {
+            return await executor.ExecuteAsync(claimed, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RunFailed(logger, claimed.Lease.JobId, claimed.Lease.Attempt, e);
+            return new AttemptResult
+            {
+                Kind = AttemptResultKind.RetryableFailure,
+                Error = "The worker failed to run the job; see the server log.",
+                ErrorCode = "worker_error",
+            };
+        }
+    }
+
+    private async Task HeartbeatAsync(Lease lease, RunControl control, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.HeartbeatSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    if (await store.HeartbeatAsync(lease, Lease, time.GetUtcNow(), ct))
+                    {
+                        control.CancelOnRequest();
+                    }
+                }
+                catch (ConflictException)
+                {
+                    control.LoseLease();
+                    return;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A store hiccup is not a lost lease; the next beat may succeed before expiry.
+                    Log.WorkerLoopFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+    }
+}
