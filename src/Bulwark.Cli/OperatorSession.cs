@@ -17,6 +17,8 @@ internal sealed class OperatorSession(IBulwarkStore store) : IAsyncDisposable
     public static async Task<OperatorSession> OpenAsync(CliContext cli, string? dataDir, CancellationToken ct)
     {
         var options = ServerOptions.Load(cli, dataDir, urls: null);
+        // As `serve` does: an operator may create the first tenant before the server ever ran.
+        Directory.CreateDirectory(options.DataDir);
         return new OperatorSession(await StoreFactory.OpenAsync(options, ct));
     }
 
