@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Core.Errors;
+using Bulwark.Core.Jobs;
 using Bulwark.Core.Templates;
 
 namespace Bulwark.Core.Tests.Templates;
@@ -83,7 +84,7 @@ public sealed class TemplateFileTests
         Assert.Equal(["demo_key"], d.Secrets);
         Assert.Equal(new ResourceLimits { MemoryMb = 256, CpuSeconds = 10, TimeoutSeconds = 30, MaxProcesses = 64, TmpMb = 64, OutputKb = 1024 }, d.Limits);
         Assert.Equal(NetworkPolicy.None, d.Network);
-        Assert.Equal(new Jobs.RetryPolicy(3, 2, 300), d.Retry);
+        Assert.Equal(new RetryPolicy(3, 2, 300), d.Retry);
         Assert.Null(d.Request);
     }
 
@@ -109,7 +110,7 @@ public sealed class TemplateFileTests
         Assert.Equal("payload", d.BodyFromInput);
         Assert.Equal(["hook_token"], d.Secrets);
         Assert.Equal(ResourceLimits.Default, d.Limits);
-        Assert.Equal(Jobs.RetryPolicy.Default, d.Retry);
+        Assert.Equal(RetryPolicy.Default, d.Retry);
     }
 
     [Fact]
@@ -164,7 +165,7 @@ public sealed class TemplateFileTests
     {
         var d = TemplateFile.Parse(Script("retry: { max_attempts: 5 }"));
 
-        Assert.Equal(Jobs.RetryPolicy.Default with { MaxAttempts = 5 }, d.Retry);
+        Assert.Equal(RetryPolicy.Default with { MaxAttempts = 5 }, d.Retry);
     }
 
     [Fact]
