@@ -140,6 +140,7 @@ public sealed partial class BubblewrapSandbox : ISandbox
         var kill = new RunKill(process);
         var capture = new OutputCapture(limits.OutputKb * 1024, () => kill.Request(SandboxTermination.OutputLimit));
 
+        InheritedDescriptors.SealAll();
         var stopwatch = Stopwatch.StartNew();
         process.Start();
 
