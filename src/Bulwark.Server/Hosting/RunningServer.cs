@@ -1,3 +1,5 @@
+using Bulwark.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Bulwark.Server.Hosting;
@@ -27,6 +29,9 @@ public sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();
+        // The store was handed to the container as an instance, which the container does not own.
+        var store = App.Services.GetRequiredService<IBulwarkStore>();
         await App.DisposeAsync();
+        await store.DisposeAsync();
     }
 }
