@@ -54,10 +54,15 @@ internal static class InputsSchemas
         try
         {
             // No I/O can happen (external references are refused), so this completes synchronously.
-            return JsonSchema
+            var schema = JsonSchema
                 .FromJsonAsync(schemaText, documentPath: null, root => new LocalOnlyReferenceResolver(root), CancellationToken.None)
                 .GetAwaiter()
                 .GetResult();
+
+            // NJsonSchema accepts reference cycles ({"$ref": "#"}) and only fails when it
+            // validates; find the ones at the root now rather than at every submission.
+            _ = schema.Validate("{}");
+            return schema;
         }
         catch (InvalidPayloadException)
         {

@@ -26,7 +26,18 @@ public static class InputsValidator
         if (template.InputsSchema is { } schemaElement)
         {
             var schema = InputsSchemas.Get(InputsSchemas.TextOf(schemaElement));
-            var errors = schema.Validate(canonical);
+            ICollection<NJsonSchema.Validation.ValidationError> errors;
+            try
+            {
+                errors = schema.Validate(canonical);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A $ref cycle deep in the schema surfaces only for inputs that reach it; that is
+                // the template's fault, but it must be an answer, not a server error.
+                throw new InvalidPayloadException("inputs cannot be checked because the template's inputs_schema has a $ref cycle.");
+            }
+
             if (errors.Count > 0)
             {
                 throw new InvalidPayloadException(InputsErrors.Describe(errors.First()));

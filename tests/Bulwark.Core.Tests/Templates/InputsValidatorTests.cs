@@ -149,4 +149,13 @@ public sealed class InputsValidatorTests
         Assert.Equal(Refused(Strict, """{"name":"ABC"}"""), Refused(Strict, """{"name":"ABC"}"""));
         Assert.Equal("""{"name":"ok"}""", InputsValidator.Validate(Strict, Json("""{"name":"ok"}""")));
     }
+
+    [Fact]
+    public void Validate_answers_invalid_payload_when_a_schema_cycle_is_reached_by_the_inputs()
+    {
+        var cyclic = TemplateFile.Parse("key: c\nkind: script\ncommand: [x]\ninputs_schema: { properties: { a: { allOf: [ { $ref: \"#/properties/a\" } ] } } }");
+
+        Assert.Equal("{}", InputsValidator.Validate(cyclic, null));
+        Assert.Contains("$ref cycle", Refused(cyclic, """{"a":1}"""), StringComparison.Ordinal);
+    }
 }

@@ -498,6 +498,8 @@ public sealed class TemplateFileTests
     [InlineData("inputs_schema: object", "inputs_schema must be a JSON object.")]
     [InlineData("inputs_schema: { properties: 5 }", "inputs_schema is not a valid JSON Schema.")]
     [InlineData("inputs_schema: { minLength: x }", "inputs_schema is not a valid JSON Schema.")]
+    [InlineData("inputs_schema: { $ref: \"#\" }", "inputs_schema has a $ref that points nowhere inside the schema.")]
+    [InlineData("inputs_schema: { $ref: \"#/definitions/missing\" }", "inputs_schema has a $ref that points nowhere inside the schema.")]
     public void Parse_refuses_inputs_schema_when_it_is_not_a_schema(string extra, string expected)
     {
         Assert.Equal(expected, Refused(Script(extra)));
