@@ -12,6 +12,8 @@ public sealed record RetryPolicy(int MaxAttempts = 3, double BackoffSeconds = 2,
     /// <summary>Upper bound accepted from templates and submissions.</summary>
     public const int MaxAttemptsLimit = 100;
 
+    public const double MaxBackoffLimitSeconds = 86_400;
+
     /// <param name="failedAttempt">The 1-based attempt that just failed.</param>
     /// <param name="random">A value in [0, 1); injected so tests are deterministic.</param>
     public TimeSpan DelayAfter(int failedAttempt, double random)
@@ -38,6 +40,12 @@ public sealed record RetryPolicy(int MaxAttempts = 3, double BackoffSeconds = 2,
         if (BackoffSeconds < 0 || MaxBackoffSeconds < BackoffSeconds)
         {
             throw new Errors.InvalidPayloadException("retry.backoff_seconds must be >= 0 and <= retry.max_backoff_seconds.");
+        }
+
+        // A day is the longest wait any retry means; far larger values overflow TimeSpan.
+        if (MaxBackoffSeconds > MaxBackoffLimitSeconds)
+        {
+            throw new Errors.InvalidPayloadException($"retry.max_backoff_seconds must be at most {MaxBackoffLimitSeconds}.");
         }
     }
 }

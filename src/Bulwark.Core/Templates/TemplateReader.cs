@@ -16,7 +16,6 @@ namespace Bulwark.Core.Templates;
 internal static partial class TemplateReader
 {
     private const string IdentifierRule = "^[a-zA-Z0-9_.:-]{1,100}$";
-    private const int MaxBackoffSecondsLimit = 86_400;
 
     private static readonly string[] TopFields =
     [
@@ -414,10 +413,7 @@ internal static partial class TemplateReader
             Seconds(retry, "backoff_seconds", d.BackoffSeconds),
             Seconds(retry, "max_backoff_seconds", d.MaxBackoffSeconds));
         policy.Validate();
-        // Beyond a day a "retry" is an outage, and huge values overflow the delay arithmetic.
-        return policy.MaxBackoffSeconds <= MaxBackoffSecondsLimit
-            ? policy
-            : throw Invalid($"retry.max_backoff_seconds must be at most {MaxBackoffSecondsLimit}.");
+        return policy;
     }
 
     private static double Seconds(Dictionary<string, JsonElement> fields, string name, double fallback)

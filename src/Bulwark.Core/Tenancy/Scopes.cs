@@ -38,8 +38,9 @@ public static class Scopes
         return false;
     }
 
+    // \z, not $: in .NET "$" also matches before a final newline.
     private static readonly System.Text.RegularExpressions.Regex Pattern =
-        new("^(\\*|[a-zA-Z0-9_.-]+:(\\*|[a-zA-Z0-9_.-]+))$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"^(\*|[a-zA-Z0-9_.-]+:(\*|[a-zA-Z0-9_.-]+))\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     public static bool IsWellFormed(string scope) => scope.Length <= 100 && Pattern.IsMatch(scope);
 }

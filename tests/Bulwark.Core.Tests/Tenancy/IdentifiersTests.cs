@@ -26,6 +26,7 @@ public sealed class IdentifiersTests
     [InlineData("é")]
     [InlineData("a*")]
     [InlineData("a\u0000")]
+    [InlineData("demo\n")] // "$" would match before a final newline; the rule must not
     public void IsValid_refuses_a_value_when_it_breaks_the_rule(string? value)
     {
         Assert.False(Identifiers.IsValid(value));

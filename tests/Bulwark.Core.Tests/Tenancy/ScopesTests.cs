@@ -48,6 +48,7 @@ public sealed class ScopesTests
     [InlineData("ops read", false)]
     [InlineData("*:read", false)]
     [InlineData("", false)]
+    [InlineData("ops:read\n", false)]
     public void IsWellFormed_accepts_only_family_colon_name_or_star(string scope, bool wellFormed)
     {
         Assert.Equal(wellFormed, Scopes.IsWellFormed(scope));
