@@ -88,6 +88,8 @@ public static class BulwarkServer
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        // Per-request framework lines drown the ones an operator acts on; failures still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddBulwark(options, store, time);
 
         var app = builder.Build();
