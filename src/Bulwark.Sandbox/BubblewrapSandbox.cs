@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
@@ -148,16 +149,26 @@ public sealed partial class BubblewrapSandbox : ISandbox
         var stderr = capture.PumpStderrAsync(process.StandardError.BaseStream);
         var stdin = FeedStdinAsync(process, request.Stdin);
 
+        // Always wait for the exit, never abandon a running job (BOX-4).
+        var exited = process.WaitForExitAsync(CancellationToken.None);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(limits.TimeoutSeconds)))
         using (timeout.Token.Register(() => kill.Request(SandboxTermination.Timeout)))
         using (ct.Register(() => kill.Request(SandboxTermination.Cancelled)))
         {
-            // Always wait for the exit, never abandon a running job (BOX-4).
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await Task.WhenAny(exited, kill.Requested).ConfigureAwait(false);
         }
 
-        // After a kill, bwrap's init may still be tearing its PID namespace down; return only
-        // once everything that was running is gone.
+        if (!exited.IsCompleted
+            && await Task.WhenAny(exited, Task.Delay(TeardownLimit, CancellationToken.None)).ConfigureAwait(false) != exited)
+        {
+            // The ordered teardown (see RunKill) stalled: strike every process of the tree.
+            kill.KillTree();
+        }
+
+        await exited.ConfigureAwait(false);
+
+        // Only after the fallback can something of the tree outlive the chain's exit for a moment
+        // (its namespace being torn down); return only once everything that ran is gone.
         await ProcessTree.WaitUntilGoneAsync(kill.Killed, TeardownLimit).ConfigureAwait(false);
 
         try
@@ -218,7 +229,7 @@ public sealed partial class BubblewrapSandbox : ISandbox
         Directory.CreateDirectory(workDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (Libc.LChown(workDir, (uint)_options.Uid, (uint)_options.Gid) != 0)
         {
-            throw new IOException($"Could not hand the work dir {workDir} to uid {_options.Uid} (errno {Marshal_GetLastPInvokeError()}).");
+            throw new IOException($"Could not hand the work dir {workDir} to uid {_options.Uid} (errno {Marshal.GetLastPInvokeError()}).");
         }
     }
 
@@ -362,8 +373,6 @@ public sealed partial class BubblewrapSandbox : ISandbox
             return "bubblewrap";
         }
     }
-
-    private static int Marshal_GetLastPInvokeError() => System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
 
     [GeneratedRegex("^[a-zA-Z0-9_.:-]{1,100}$", RegexOptions.CultureInvariant)]
     private static partial Regex RunIdPattern();

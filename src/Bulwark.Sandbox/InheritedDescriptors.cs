@@ -13,6 +13,18 @@ internal static class InheritedDescriptors
     /// <summary>Marks every descriptor above stderr close-on-exec in this process.</summary>
     public static void SealAll()
     {
+        try
+        {
+            if (Libc.CloseRange(3, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC) == 0)
+            {
+                return;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // glibc older than 2.34: seal one by one below.
+        }
+
         foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
         {
             if (!int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var fd) || fd <= 2)

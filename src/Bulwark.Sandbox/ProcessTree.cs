@@ -70,6 +70,34 @@ internal static class ProcessTree
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="pid"/> is pid 1 of a PID namespace one level below ours (bwrap's
+    /// init): its status line reads <c>NSpid: &lt;host pid&gt; 1</c>.
+    /// </summary>
+    public static bool IsPidNamespaceInit(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
+            {
+                if (line.StartsWith("NSpid:", StringComparison.Ordinal))
+                {
+                    var ids = line["NSpid:".Length..].Split('\t', StringSplitOptions.RemoveEmptyEntries);
+                    return ids.Length == 2 && ids[1] == "1";
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Gone already.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return false;
+    }
+
     private static (char State, int ParentPid)? ReadStat(int pid)
     {
         string text;

@@ -35,9 +35,12 @@ public sealed class BubblewrapSandboxIsolationTests : IDisposable
     {
         var marker = TestSandbox.NewMarker();
         using var cts = new CancellationTokenSource();
-        var run = _sandbox.RunShellAsync("while :; do sleep 0.1; done", marker: marker, ct: cts.Token);
+        const string script = "while :; do sleep 0.1; done";
+        var run = _sandbox.RunShellAsync(script, marker: marker, ct: cts.Token);
 
-        var pids = await HostProcesses.WaitForCommandLineContainingAsync(marker, TimeSpan.FromSeconds(5));
+        // The job's own shell, not the launcher (which carries the same words on its argv while it
+        // is still root, before setpriv).
+        var pids = await HostProcesses.WaitForArgumentsAsync(["/bin/sh", "-c", script, marker], TimeSpan.FromSeconds(5));
         var uidLines = pids.Select(HostProcesses.UidLine).OfType<string>().ToList();
         await cts.CancelAsync();
         await run;

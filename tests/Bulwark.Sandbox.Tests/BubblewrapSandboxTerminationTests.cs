@@ -10,6 +10,9 @@ public sealed class BubblewrapSandboxTerminationTests : IDisposable
 
     public void Dispose() => _sandbox.Dispose();
 
+    /// <summary>The daemon's own argv, so the wait does not match the launcher, whose argv carries the script.</summary>
+    private static string[] Daemon(string marker) => ["sh", "-c", "while :; do sleep 1; done; :", $"{marker}-daemon"];
+
     [Fact]
     public async Task RunAsync_kills_the_job_with_timeout_when_it_outlives_timeout_seconds()
     {
@@ -57,7 +60,7 @@ public sealed class BubblewrapSandboxTerminationTests : IDisposable
             """;
 
         var run = _sandbox.RunShellAsync(script, limits, marker: marker);
-        var daemonSeen = await HostProcesses.WaitForCommandLineContainingAsync($"{marker}-daemon", Settle);
+        var daemonSeen = await HostProcesses.WaitForArgumentsAsync(Daemon(marker), Settle);
         var result = await run;
 
         Assert.NotEmpty(daemonSeen);
@@ -76,7 +79,7 @@ public sealed class BubblewrapSandboxTerminationTests : IDisposable
             """;
 
         var run = _sandbox.RunShellAsync(script, marker: marker, ct: cts.Token);
-        var daemonSeen = await HostProcesses.WaitForCommandLineContainingAsync($"{marker}-daemon", Settle);
+        var daemonSeen = await HostProcesses.WaitForArgumentsAsync(Daemon(marker), Settle);
         await cts.CancelAsync();
         var result = await run;
 

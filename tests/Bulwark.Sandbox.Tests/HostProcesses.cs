@@ -6,7 +6,17 @@ namespace Bulwark.Sandbox.Tests;
 internal static class HostProcesses
 {
     /// <summary>Live (non-zombie) host pids whose command line contains <paramref name="needle"/>.</summary>
-    public static IReadOnlyList<int> WithCommandLineContaining(string needle)
+    public static IReadOnlyList<int> WithCommandLineContaining(string needle) =>
+        Matching(cmdline => cmdline.Contains(needle, StringComparison.Ordinal));
+
+    /// <summary>Live host pids whose argv is exactly <paramref name="argv"/> (the job itself, not the launcher).</summary>
+    public static IReadOnlyList<int> WithArguments(IReadOnlyList<string> argv)
+    {
+        var expected = string.Join('\0', argv) + "\0";
+        return Matching(cmdline => cmdline == expected);
+    }
+
+    private static IReadOnlyList<int> Matching(Func<string, bool> predicate, bool includeZombies = false)
     {
         var self = Environment.ProcessId;
         var found = new List<int>();
@@ -20,7 +30,7 @@ internal static class HostProcesses
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                if (cmdline.Contains(needle, StringComparison.Ordinal) && !IsZombie(dir))
+                if (predicate(cmdline) && (includeZombies || !IsZombie(dir)))
                 {
                     found.Add(pid);
                 }
@@ -37,12 +47,18 @@ internal static class HostProcesses
         return found;
     }
 
-    public static async Task<IReadOnlyList<int>> WaitForCommandLineContainingAsync(string needle, TimeSpan limit)
+    public static Task<IReadOnlyList<int>> WaitForCommandLineContainingAsync(string needle, TimeSpan limit) =>
+        WaitForAsync(() => WithCommandLineContaining(needle), limit);
+
+    public static Task<IReadOnlyList<int>> WaitForArgumentsAsync(IReadOnlyList<string> argv, TimeSpan limit) =>
+        WaitForAsync(() => WithArguments(argv), limit);
+
+    private static async Task<IReadOnlyList<int>> WaitForAsync(Func<IReadOnlyList<int>> find, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)
         {
-            var pids = WithCommandLineContaining(needle);
+            var pids = find();
             if (pids.Count > 0)
             {
                 return pids;
@@ -52,6 +68,38 @@ internal static class HostProcesses
         }
 
         return [];
+    }
+
+    /// <summary>
+    /// Waits until no zombie of <paramref name="uid"/> is left. bwrap's outer process exits without
+    /// reaping its PID-namespace init, so each run leaves one zombie for the host's pid 1 to reap,
+    /// and until it does, that zombie counts against the uid's RLIMIT_NPROC.
+    /// </summary>
+    public static async Task WaitForNoZombiesOfUidAsync(int uid, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var uidLine = $"Uid:\t{uid}\t";
+        while (DateTime.UtcNow < deadline)
+        {
+            var zombies = Matching(_ => true, includeZombies: true).Count(pid =>
+            {
+                try
+                {
+                    var status = File.ReadAllText($"/proc/{pid}/status");
+                    return status.Contains(uidLine, StringComparison.Ordinal) && status.Contains("State:\tZ", StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            });
+            if (zombies == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>The real, effective, saved and fs uids of a host pid, from its status file.</summary>
