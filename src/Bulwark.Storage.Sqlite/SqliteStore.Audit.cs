@@ -13,7 +13,7 @@ public sealed partial class SqliteStore
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return WriteAsync((c, tx) => InsertAuditAsync(c, tx, entry), ct);
+        return WriteAsync((c, tx) => InsertAuditAsync(c, tx, entry, ct), ct);
     }
 
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(TenantScope scope, int limit, CancellationToken ct)
@@ -23,7 +23,7 @@ public sealed partial class SqliteStore
         return ReadAsync(
             async c =>
             {
-                var rows = await c.QueryAsync<AuditRow>(
+                var rows = await c.Db.QueryAsync<AuditRow>(
                     $"SELECT {AuditRow.Columns} FROM audit_log WHERE tenant_id = @TenantId ORDER BY seq DESC LIMIT @clamped",
                     new { scope.TenantId, clamped });
                 return (IReadOnlyList<AuditEntry>)rows.Select(r => r.ToEntry()).ToList();

@@ -3,6 +3,7 @@ using Bulwark.Core.Audit;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Tenancy;
+using Bulwark.Storage.Sqlite.Connections;
 using Bulwark.Storage.Sqlite.Rows;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -19,6 +20,9 @@ public sealed partial class SqliteStore
         + "VALUES (@Id, @TenantId, @TemplateId, @TemplateKey, @TemplateVersion, @State, 0, @MaxAttempts, "
         + "@Priority, @InputsJson, @IdempotencyKey, @RunAt, @CreatedAt, 0, @Actor) "
         + "RETURNING " + JobRow.Columns;
+
+    private const string FindByIdempotencyKeySql =
+        "SELECT " + JobRow.Columns + " FROM jobs WHERE tenant_id = @TenantId AND idempotency_key = @Key";
 
     private const string InsertAuditSql =
         "INSERT INTO audit_log (at, tenant_id, actor, action, target, outcome, request_id, trace_id, latency_ms, dry_run, detail_json) "
@@ -45,37 +49,32 @@ public sealed partial class SqliteStore
                 if (job.IdempotencyKey is { } key)
                 {
                     // JOB-5: the key is the tenant's; the same key in another tenant is another job.
-                    var existing = await c.QuerySingleOrDefaultAsync<JobRow>(
-                        $"SELECT {JobRow.Columns} FROM jobs WHERE tenant_id = @TenantId AND idempotency_key = @key",
-                        new { scope.TenantId, key },
-                        tx);
+                    var existing = await ReadJobAsync(
+                        c.Prepared(FindByIdempotencyKeySql, tx).Bind("@TenantId", scope.TenantId).Bind("@Key", key), ct);
                     if (existing is not null)
                     {
-                        await InsertAuditAsync(c, tx, audit);
+                        await InsertAuditAsync(c, tx, audit, ct);
                         return new EnqueueResult(existing.ToJob(), Created: false);
                     }
                 }
 
-                var row = await c.QuerySingleAsync<JobRow>(
-                    InsertJobSql,
-                    new
-                    {
-                        job.Id,
-                        scope.TenantId,
-                        TemplateId = job.Template.Id,
-                        TemplateKey = job.Template.Key,
-                        TemplateVersion = job.Template.Version,
-                        State = state.ToName(),
-                        job.MaxAttempts,
-                        job.Priority,
-                        job.InputsJson,
-                        job.IdempotencyKey,
-                        RunAt = runAt,
-                        CreatedAt = createdAt,
-                        job.Actor,
-                    },
-                    tx);
-                await InsertAuditAsync(c, tx, audit);
+                var insert = c.Prepared(InsertJobSql, tx)
+                    .Bind("@Id", job.Id)
+                    .Bind("@TenantId", scope.TenantId)
+                    .Bind("@TemplateId", job.Template.Id)
+                    .Bind("@TemplateKey", job.Template.Key)
+                    .Bind("@TemplateVersion", job.Template.Version)
+                    .Bind("@State", state.ToName())
+                    .Bind("@MaxAttempts", job.MaxAttempts)
+                    .Bind("@Priority", job.Priority)
+                    .Bind("@InputsJson", job.InputsJson)
+                    .Bind("@IdempotencyKey", job.IdempotencyKey)
+                    .Bind("@RunAt", runAt)
+                    .Bind("@CreatedAt", createdAt)
+                    .Bind("@Actor", job.Actor);
+                var row = await ReadJobAsync(insert, ct)
+                    ?? throw new InvalidOperationException("INSERT … RETURNING returned no row.");
+                await InsertAuditAsync(c, tx, audit, ct);
                 return new EnqueueResult(row.ToJob(), Created: true);
             },
             ct);
@@ -85,7 +84,7 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(scope);
         return ReadAsync(
-            async c => (await c.QuerySingleOrDefaultAsync<JobRow>(
+            async c => (await c.Db.QuerySingleOrDefaultAsync<JobRow>(
                 $"SELECT {JobRow.Columns} FROM jobs WHERE id = @jobId AND tenant_id = @TenantId",
                 new { jobId, scope.TenantId }))?.ToJob(),
             ct);
@@ -128,7 +127,7 @@ public sealed partial class SqliteStore
         return ReadAsync(
             async c =>
             {
-                var jobs = (await c.QueryAsync<JobRow>(text, parameters)).Select(r => r.ToJob()).ToList();
+                var jobs = (await c.Db.QueryAsync<JobRow>(text, parameters)).Select(r => r.ToJob()).ToList();
                 var next = jobs.Count == limit ? jobs[^1].Id : null;
                 return new JobPage(jobs, next);
             },
@@ -141,7 +140,7 @@ public sealed partial class SqliteStore
         return WriteAsync(
             async (c, tx) =>
             {
-                var current = await c.QuerySingleOrDefaultAsync<JobRow>(
+                var current = await c.Db.QuerySingleOrDefaultAsync<JobRow>(
                     $"SELECT {JobRow.Columns} FROM jobs WHERE id = @jobId AND tenant_id = @TenantId",
                     new { jobId, scope.TenantId },
                     tx);
@@ -154,7 +153,7 @@ public sealed partial class SqliteStore
                 {
                     // The worker learns it at its next heartbeat and kills the run; the state changes
                     // when it completes (or when the reaper finds its lease expired).
-                    var flagged = await c.QuerySingleAsync<JobRow>(
+                    var flagged = await c.Db.QuerySingleAsync<JobRow>(
                         $"UPDATE jobs SET cancel_requested = 1 WHERE id = @jobId AND tenant_id = @TenantId RETURNING {JobRow.Columns}",
                         new { jobId, scope.TenantId },
                         tx);
@@ -163,7 +162,7 @@ public sealed partial class SqliteStore
 
                 // Throws for a finished job: it is refused whole, nothing written (JOB-2).
                 var next = JobStateMachine.Transition(current.ParsedState, JobState.Cancelled);
-                var cancelled = await c.QuerySingleAsync<JobRow>(
+                var cancelled = await c.Db.QuerySingleAsync<JobRow>(
                     "UPDATE jobs SET state = @State, finished_at = @Now WHERE id = @jobId AND tenant_id = @TenantId "
                     + $"RETURNING {JobRow.Columns}",
                     new { jobId, scope.TenantId, State = next.ToName(), Now = UnixMs.From(now) },
@@ -179,7 +178,7 @@ public sealed partial class SqliteStore
         return ReadSnapshotAsync(
             async (c, tx) =>
             {
-                var exists = await c.ExecuteScalarAsync<long>(
+                var exists = await c.Db.ExecuteScalarAsync<long>(
                     "SELECT EXISTS (SELECT 1 FROM jobs WHERE id = @jobId AND tenant_id = @TenantId)",
                     new { jobId, scope.TenantId },
                     tx);
@@ -188,7 +187,7 @@ public sealed partial class SqliteStore
                     return null;
                 }
 
-                var rows = await c.QueryAsync<LogRow>(
+                var rows = await c.Db.QueryAsync<LogRow>(
                     $"SELECT {LogRow.Columns} FROM job_logs WHERE job_id = @jobId AND tenant_id = @TenantId ORDER BY id",
                     new { jobId, scope.TenantId },
                     tx);
@@ -197,22 +196,26 @@ public sealed partial class SqliteStore
             ct);
     }
 
-    private static Task<int> InsertAuditAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry) =>
-        connection.ExecuteAsync(
-            InsertAuditSql,
-            new
-            {
-                At = UnixMs.From(entry.At),
-                entry.TenantId,
-                entry.Actor,
-                entry.Action,
-                entry.Target,
-                entry.Outcome,
-                entry.RequestId,
-                entry.TraceId,
-                entry.LatencyMs,
-                DryRun = entry.DryRun ? 1 : 0,
-                entry.DetailJson,
-            },
-            transaction);
+    /// <summary>The first row of a command selecting <see cref="JobRow.Columns"/>, or null.</summary>
+    private static async Task<JobRow?> ReadJobAsync(SqliteCommand command, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? JobRow.Read(reader) : null;
+    }
+
+    private static Task<int> InsertAuditAsync(
+        StoreConnection connection, SqliteTransaction transaction, AuditEntry entry, CancellationToken ct) =>
+        connection.Prepared(InsertAuditSql, transaction)
+            .Bind("@At", UnixMs.From(entry.At))
+            .Bind("@TenantId", entry.TenantId)
+            .Bind("@Actor", entry.Actor)
+            .Bind("@Action", entry.Action)
+            .Bind("@Target", entry.Target)
+            .Bind("@Outcome", entry.Outcome)
+            .Bind("@RequestId", entry.RequestId)
+            .Bind("@TraceId", entry.TraceId)
+            .Bind("@LatencyMs", entry.LatencyMs)
+            .Bind("@DryRun", entry.DryRun ? 1 : 0)
+            .Bind("@DetailJson", entry.DetailJson)
+            .ExecuteNonQueryAsync(ct);
 }

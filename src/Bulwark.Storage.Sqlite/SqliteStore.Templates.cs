@@ -1,8 +1,8 @@
 using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
+using Bulwark.Storage.Sqlite.Connections;
 using Bulwark.Storage.Sqlite.Rows;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Bulwark.Storage.Sqlite;
 
@@ -24,11 +24,11 @@ public sealed partial class SqliteStore
             async (c, tx) =>
             {
                 // Inside the immediate transaction: no other writer can take the same version.
-                var version = await c.ExecuteScalarAsync<long>(
+                var version = await c.Db.ExecuteScalarAsync<long>(
                     "SELECT coalesce(max(version), 0) + 1 FROM templates WHERE key = @Key AND tenant_id IS @Owner",
                     new { definition.Key, Owner = ownerTenantId },
                     tx);
-                await c.ExecuteAsync(
+                await c.Db.ExecuteAsync(
                     "INSERT INTO templates (id, tenant_id, key, version, definition_json, created_at) "
                     + "VALUES (@Id, @Owner, @Key, @Version, @Json, @CreatedAt)",
                     new { Id = id, Owner = ownerTenantId, definition.Key, Version = version, Json = json, CreatedAt = createdAt },
@@ -45,7 +45,7 @@ public sealed partial class SqliteStore
             async c =>
             {
                 // Own templates sort before global ones ((tenant_id IS NULL) is 0 for them), then newest.
-                var row = await c.QuerySingleOrDefaultAsync<TemplateRow>(
+                var row = await c.Db.QuerySingleOrDefaultAsync<TemplateRow>(
                     $"SELECT {TemplateRow.Columns} FROM templates "
                     + "WHERE key = @key AND (tenant_id = @TenantId OR tenant_id IS NULL) "
                     + "ORDER BY tenant_id IS NULL, version DESC LIMIT 1",
@@ -61,7 +61,7 @@ public sealed partial class SqliteStore
         return ReadAsync(
             async c =>
             {
-                var rows = await c.QueryAsync<TemplateRow>(
+                var rows = await c.Db.QueryAsync<TemplateRow>(
                     $"SELECT {TemplateRow.Columns} FROM templates t "
                     + "WHERE (t.tenant_id = @TenantId OR t.tenant_id IS NULL) "
                     + "AND t.version = (SELECT max(v.version) FROM templates v WHERE v.key = t.key AND v.tenant_id IS t.tenant_id) "
@@ -81,39 +81,11 @@ public sealed partial class SqliteStore
                 r.Id, r.TenantId, checked((int)r.Version), UnixMs.To(r.CreatedAt), TemplateFile.Parse(r.DefinitionJson)),
             row);
 
-    /// <summary>The templates of claimed jobs, from the cache or, once per id, from the database.</summary>
-    private async Task<Dictionary<string, JobTemplate>> LoadTemplatesAsync(
-        SqliteConnection connection, IEnumerable<string> ids)
+    /// <summary>A claimed job's template, read once per id and then served from the cache.</summary>
+    private async Task<JobTemplate> LoadTemplateAsync(StoreConnection connection, string id)
     {
-        var found = new Dictionary<string, JobTemplate>(StringComparer.Ordinal);
-        List<string>? missing = null;
-        foreach (var id in ids)
-        {
-            if (found.ContainsKey(id))
-            {
-                continue;
-            }
-
-            if (_templates.TryGetValue(id, out var cached))
-            {
-                found[id] = cached;
-            }
-            else if (missing is null || !missing.Contains(id))
-            {
-                (missing ??= []).Add(id);
-            }
-        }
-
-        if (missing is not null)
-        {
-            var rows = await connection.QueryAsync<TemplateRow>(
-                $"SELECT {TemplateRow.Columns} FROM templates WHERE id IN @missing", new { missing });
-            foreach (var row in rows)
-            {
-                found[row.Id] = ToTemplate(row);
-            }
-        }
-
-        return found;
+        var row = await connection.Db.QuerySingleAsync<TemplateRow>(
+            $"SELECT {TemplateRow.Columns} FROM templates WHERE id = @id", new { id });
+        return ToTemplate(row);
     }
 }

@@ -28,13 +28,13 @@ public sealed partial class SqliteStore
             {
                 // Checked inside the immediate transaction, so two first starts racing on a fresh
                 // file cannot both print an admin key (OPS-1).
-                if (await c.ExecuteScalarAsync<long>("SELECT EXISTS (SELECT 1 FROM tenants)", transaction: tx) != 0)
+                if (await c.Db.ExecuteScalarAsync<long>("SELECT EXISTS (SELECT 1 FROM tenants)", transaction: tx) != 0)
                 {
                     return false;
                 }
 
-                await c.ExecuteAsync(InsertTenantSql, TenantParameters(tenant), tx);
-                await c.ExecuteAsync(InsertApiKeySql, ApiKeyParameters(adminKey), tx);
+                await c.Db.ExecuteAsync(InsertTenantSql, TenantParameters(tenant), tx);
+                await c.Db.ExecuteAsync(InsertApiKeySql, ApiKeyParameters(adminKey), tx);
                 return true;
             },
             ct);
@@ -46,7 +46,7 @@ public sealed partial class SqliteStore
         return WriteAsync(
             async (c, tx) =>
             {
-                var taken = await c.ExecuteScalarAsync<long>(
+                var taken = await c.Db.ExecuteScalarAsync<long>(
                     "SELECT EXISTS (SELECT 1 FROM tenants WHERE name = @Name OR id = @Id)",
                     new { tenant.Name, tenant.Id },
                     tx);
@@ -57,7 +57,7 @@ public sealed partial class SqliteStore
 
                 try
                 {
-                    await c.ExecuteAsync(InsertTenantSql, TenantParameters(tenant), tx);
+                    await c.Db.ExecuteAsync(InsertTenantSql, TenantParameters(tenant), tx);
                 }
                 catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT)
                 {
@@ -71,13 +71,13 @@ public sealed partial class SqliteStore
 
     public Task<Tenant?> FindTenantByNameAsync(string name, CancellationToken ct) =>
         ReadAsync(
-            async c => (await c.QuerySingleOrDefaultAsync<TenantRow>(
+            async c => (await c.Db.QuerySingleOrDefaultAsync<TenantRow>(
                 $"SELECT {TenantRow.Columns} FROM tenants WHERE name = @name", new { name }))?.ToTenant(),
             ct);
 
     public Task<Tenant?> FindTenantByIdAsync(string id, CancellationToken ct) =>
         ReadAsync(
-            async c => (await c.QuerySingleOrDefaultAsync<TenantRow>(
+            async c => (await c.Db.QuerySingleOrDefaultAsync<TenantRow>(
                 $"SELECT {TenantRow.Columns} FROM tenants WHERE id = @id", new { id }))?.ToTenant(),
             ct);
 
@@ -85,7 +85,7 @@ public sealed partial class SqliteStore
         ReadAsync(
             async c =>
             {
-                var rows = await c.QueryAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants ORDER BY name");
+                var rows = await c.Db.QueryAsync<TenantRow>($"SELECT {TenantRow.Columns} FROM tenants ORDER BY name");
                 return (IReadOnlyList<Tenant>)rows.Select(r => r.ToTenant()).ToList();
             },
             ct);
@@ -93,12 +93,12 @@ public sealed partial class SqliteStore
     public Task CreateApiKeyAsync(ApiKeyRecord key, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return WriteAsync(async (c, tx) => await c.ExecuteAsync(InsertApiKeySql, ApiKeyParameters(key), tx), ct);
+        return WriteAsync(async (c, tx) => await c.Db.ExecuteAsync(InsertApiKeySql, ApiKeyParameters(key), tx), ct);
     }
 
     public Task<ApiKeyRecord?> FindApiKeyAsync(string keyId, CancellationToken ct) =>
         ReadAsync(
-            async c => (await c.QuerySingleOrDefaultAsync<ApiKeyRow>(
+            async c => (await c.Db.QuerySingleOrDefaultAsync<ApiKeyRow>(
                 $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE id = @keyId", new { keyId }))?.ToRecord(),
             ct);
 
@@ -108,7 +108,7 @@ public sealed partial class SqliteStore
         return ReadAsync(
             async c =>
             {
-                var rows = await c.QueryAsync<ApiKeyRow>(
+                var rows = await c.Db.QueryAsync<ApiKeyRow>(
                     $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE tenant_id = @TenantId ORDER BY created_at, id",
                     new { scope.TenantId });
                 return (IReadOnlyList<ApiKeyRecord>)rows.Select(r => r.ToRecord()).ToList();
@@ -118,7 +118,7 @@ public sealed partial class SqliteStore
 
     public Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset at, CancellationToken ct) =>
         WriteAsync(
-            async (c, tx) => await c.ExecuteAsync(
+            async (c, tx) => await c.Db.ExecuteAsync(
                 "UPDATE api_keys SET revoked_at = @At WHERE id = @keyId AND revoked_at IS NULL",
                 new { keyId, At = UnixMs.From(at) },
                 tx) == 1,

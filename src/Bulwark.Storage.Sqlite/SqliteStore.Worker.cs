@@ -1,12 +1,14 @@
 using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
+using Bulwark.Storage.Sqlite.Connections;
 using Bulwark.Storage.Sqlite.Rows;
-using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Bulwark.Storage.Sqlite;
 
 // Jobs, worker side: claim, heartbeat, complete, reap. Cross-tenant by design (workers serve
 // every tenant); every write here is fenced by (job id, attempt, lease token) (JOB-3).
+// This is the queue's hot path: prepared statements, rows read by position, no LINQ.
 public sealed partial class SqliteStore
 {
     /// <summary>More than this per transaction only lengthens the time the write lock is held.</summary>
@@ -36,21 +38,28 @@ public sealed partial class SqliteStore
         + "ORDER BY priority DESC, run_at ASC, id ASC LIMIT @Max) "
         + "RETURNING " + JobRow.Columns;
 
-    private const string InsertAttemptsSql =
+    private const string InsertAttemptSql =
         "INSERT INTO attempts (job_id, attempt, tenant_id, worker_id, started_at) "
-        + "SELECT id, attempts, tenant_id, worker_id, @Now FROM jobs WHERE id IN @Ids";
+        + "VALUES (@JobId, @Attempt, @TenantId, @Worker, @Now)";
 
     // The fence (JOB-3): the same job, the same attempt, the same token, still running, and the
     // lease not expired at 'now' (expired means lease_expires_at < now, as for the reaper).
     private const string FenceWhere =
         "id = @JobId AND attempts = @Attempt AND lease_token = @Token AND state = 'running' AND lease_expires_at >= @Now";
 
-    private const string CompleteSql =
+    private const string HeartbeatSql =
+        "UPDATE jobs SET lease_expires_at = @Expires WHERE " + FenceWhere + " RETURNING cancel_requested";
+
+    private const string FenceSql = "SELECT cancel_requested FROM jobs WHERE " + FenceWhere;
+
+    private const string CompleteJobSql =
         "UPDATE jobs SET state = @State, result_json = @ResultJson, error = @Error, error_code = @ErrorCode, "
         + "finished_at = @FinishedAt, run_at = coalesce(@RetryAt, run_at), "
-        + "lease_token = NULL, lease_expires_at = NULL, worker_id = NULL WHERE id = @JobId; "
-        + "UPDATE attempts SET finished_at = @Now, outcome = @State, exit_code = @ExitCode, error = @Error, "
-        + "error_code = @ErrorCode WHERE job_id = @JobId AND attempt = @Attempt;";
+        + "lease_token = NULL, lease_expires_at = NULL, worker_id = NULL WHERE id = @JobId";
+
+    private const string CloseAttemptSql =
+        "UPDATE attempts SET finished_at = @Now, outcome = @State, exit_code = @ExitCode, error = @Error, "
+        + "error_code = @ErrorCode WHERE job_id = @JobId AND attempt = @Attempt";
 
     private const string InsertLogSql =
         "INSERT INTO job_logs (tenant_id, job_id, attempt, stream, text, at) "
@@ -65,7 +74,9 @@ public sealed partial class SqliteStore
         + "finished_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN @Now ELSE finished_at END, "
         + "lease_token = NULL, lease_expires_at = NULL, worker_id = NULL "
         + "WHERE state = 'running' AND lease_expires_at < @Now "
-        + "RETURNING id AS Id, attempts AS Attempt, state AS State";
+        + "RETURNING id, attempts, state";
+
+    private const string NextDueSql = "SELECT min(run_at) FROM jobs WHERE " + ClaimableWhere;
 
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
         string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
@@ -78,29 +89,33 @@ public sealed partial class SqliteStore
         }
 
         var nowMs = UnixMs.From(now);
-        var parameters = new
-        {
-            Running = RunningName,
-            Now = nowMs,
-            Expires = UnixMs.From(now + lease),
-            Worker = workerId,
-            Max = Math.Min(max, MaxClaimBatch),
-        };
+        var expires = UnixMs.From(now + lease);
+        var limit = Math.Min(max, MaxClaimBatch);
 
         // One write transaction for the whole batch: the claim, and the attempt rows.
         var rows = await WriteAsync(
             async (c, tx) =>
             {
-                var claimed = (await c.QueryAsync<JobRow>(ClaimSql, parameters, tx)).AsList();
-                if (claimed.Count > 0)
+                var claimed = new List<JobRow>(limit);
+                var claim = c.Prepared(ClaimSql, tx)
+                    .Bind("@Running", RunningName)
+                    .Bind("@Expires", expires)
+                    .Bind("@Worker", workerId)
+                    .Bind("@Now", nowMs)
+                    .Bind("@Max", limit);
+                await using (var reader = await claim.ExecuteReaderAsync(ct))
                 {
-                    var ids = new string[claimed.Count];
-                    for (var i = 0; i < ids.Length; i++)
+                    while (await reader.ReadAsync(ct))
                     {
-                        ids[i] = claimed[i].Id;
+                        claimed.Add(JobRow.Read(reader));
                     }
+                }
 
-                    await c.ExecuteAsync(InsertAttemptsSql, new { Now = nowMs, Ids = ids }, tx);
+                var attempt = c.Prepared(InsertAttemptSql, tx).Bind("@Worker", workerId).Bind("@Now", nowMs);
+                foreach (var row in claimed)
+                {
+                    await attempt.Bind("@JobId", row.Id).Bind("@Attempt", row.Attempts).Bind("@TenantId", row.TenantId)
+                        .ExecuteNonQueryAsync(ct);
                 }
 
                 return claimed;
@@ -125,17 +140,21 @@ public sealed partial class SqliteStore
         });
 
         // Outside the write lock: templates are immutable, and usually already cached.
-        var templates = await ReadAsync(c => LoadTemplatesAsync(c, rows.Select(r => r.TemplateId)), ct);
         var result = new ClaimedJob[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
+            if (!_templates.TryGetValue(row.TemplateId, out var template))
+            {
+                template = await ReadAsync(c => LoadTemplateAsync(c, row.TemplateId), ct);
+            }
+
             var job = row.ToJob();
             result[i] = new ClaimedJob(
                 job,
                 new Lease(job.Id, job.Attempts, row.LeaseToken!),
                 UnixMs.To(row.LeaseExpiresAt!.Value),
-                templates[row.TemplateId]);
+                template);
         }
 
         return result;
@@ -145,23 +164,17 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(extension, TimeSpan.Zero);
+        var nowMs = UnixMs.From(now);
+        var expires = UnixMs.From(now + extension);
         var cancelRequested = await WriteAsync(
-            (c, tx) => c.QuerySingleOrDefaultAsync<long?>(
-                $"UPDATE jobs SET lease_expires_at = @Expires WHERE {FenceWhere} RETURNING cancel_requested",
-                new
-                {
-                    lease.JobId,
-                    lease.Attempt,
-                    lease.Token,
-                    Now = UnixMs.From(now),
-                    Expires = UnixMs.From(now + extension),
-                },
-                tx),
+            async (c, tx) => await BindFence(c.Prepared(HeartbeatSql, tx), lease, nowMs)
+                .Bind("@Expires", expires)
+                .ExecuteScalarAsync(ct),
             ct);
         return cancelRequested switch
         {
-            null => throw LeaseLost(lease),
-            var v => v != 0,
+            long value => value != 0,
+            _ => throw LeaseLost(lease),
         };
     }
 
@@ -176,11 +189,8 @@ public sealed partial class SqliteStore
         return WriteAsync(
             async (c, tx) =>
             {
-                var cancelRequested = await c.QuerySingleOrDefaultAsync<long?>(
-                    $"SELECT cancel_requested FROM jobs WHERE {FenceWhere}",
-                    new { lease.JobId, lease.Attempt, lease.Token, Now = nowMs },
-                    tx);
-                if (cancelRequested is null)
+                var cancelRequested = await BindFence(c.Prepared(FenceSql, tx), lease, nowMs).ExecuteScalarAsync(ct);
+                if (cancelRequested is not long flag)
                 {
                     throw LeaseLost(lease);
                 }
@@ -188,41 +198,40 @@ public sealed partial class SqliteStore
                 // A user cancelled while the attempt ran and the attempt then failed retryably:
                 // honour the cancel. A retrying job with cancel_requested set would never be
                 // claimed again, nor reaped, and would wait forever.
-                var next = requested == JobState.Retrying && cancelRequested != 0
+                var next = requested == JobState.Retrying && flag != 0
                     ? JobStateMachine.Transition(JobState.Running, JobState.Cancelled)
                     : requested;
                 var stateName = next.ToName();
-                await c.ExecuteAsync(
-                    CompleteSql,
-                    new
-                    {
-                        lease.JobId,
-                        lease.Attempt,
-                        State = stateName,
-                        completion.ResultJson,
-                        completion.Error,
-                        completion.ErrorCode,
-                        completion.ExitCode,
-                        FinishedAt = JobStateMachine.IsTerminal(next) ? nowMs : (long?)null,
-                        RetryAt = next == JobState.Retrying ? UnixMs.From(completion.RetryAt ?? now) : (long?)null,
-                        Now = nowMs,
-                    },
-                    tx);
+                long? finishedAt = JobStateMachine.IsTerminal(next) ? nowMs : null;
+                long? retryAt = next == JobState.Retrying ? UnixMs.From(completion.RetryAt ?? now) : null;
+
+                await c.Prepared(CompleteJobSql, tx)
+                    .Bind("@JobId", lease.JobId)
+                    .Bind("@State", stateName)
+                    .Bind("@ResultJson", completion.ResultJson)
+                    .Bind("@Error", completion.Error)
+                    .Bind("@ErrorCode", completion.ErrorCode)
+                    .Bind("@FinishedAt", finishedAt)
+                    .Bind("@RetryAt", retryAt)
+                    .ExecuteNonQueryAsync(ct);
+                await c.Prepared(CloseAttemptSql, tx)
+                    .Bind("@JobId", lease.JobId)
+                    .Bind("@Attempt", lease.Attempt)
+                    .Bind("@Now", nowMs)
+                    .Bind("@State", stateName)
+                    .Bind("@ExitCode", completion.ExitCode)
+                    .Bind("@Error", completion.Error)
+                    .Bind("@ErrorCode", completion.ErrorCode)
+                    .ExecuteNonQueryAsync(ct);
 
                 if (completion.Stdout.Length > 0)
                 {
-                    await c.ExecuteAsync(
-                        InsertLogSql,
-                        new { lease.JobId, lease.Attempt, Stream = "stdout", Text = completion.Stdout, Now = nowMs },
-                        tx);
+                    await InsertLogAsync(c, tx, lease, "stdout", completion.Stdout, nowMs, ct);
                 }
 
                 if (completion.Stderr.Length > 0)
                 {
-                    await c.ExecuteAsync(
-                        InsertLogSql,
-                        new { lease.JobId, lease.Attempt, Stream = "stderr", Text = completion.Stderr, Now = nowMs },
-                        tx);
+                    await InsertLogAsync(c, tx, lease, "stderr", completion.Stderr, nowMs, ct);
                 }
 
                 return 0;
@@ -236,34 +245,31 @@ public sealed partial class SqliteStore
         return WriteAsync(
             async (c, tx) =>
             {
-                var reaped = (await c.QueryAsync<ReapedRow>(
-                    ReapSql,
-                    new
-                    {
-                        Cancelled = ReapCancelledName,
-                        Retrying = ReapRetryingName,
-                        Dead = ReapDeadName,
-                        Now = nowMs,
-                        Error = LeaseExpiredError,
-                        ErrorCode = LeaseExpiredCode,
-                    },
-                    tx)).AsList();
-                if (reaped.Count > 0)
+                var reaped = new List<(string Id, long Attempt, string State)>();
+                var reap = c.Prepared(ReapSql, tx)
+                    .Bind("@Cancelled", ReapCancelledName)
+                    .Bind("@Retrying", ReapRetryingName)
+                    .Bind("@Dead", ReapDeadName)
+                    .Bind("@Now", nowMs)
+                    .Bind("@Error", LeaseExpiredError)
+                    .Bind("@ErrorCode", LeaseExpiredCode);
+                await using (var reader = await reap.ExecuteReaderAsync(ct))
                 {
-                    // The attempt ended because its worker vanished, whatever became of the job.
-                    await c.ExecuteAsync(
-                        "UPDATE attempts SET finished_at = @Now, outcome = @State, error = @Error, error_code = @ErrorCode "
-                        + "WHERE job_id = @Id AND attempt = @Attempt",
-                        reaped.Select(r => new
-                        {
-                            r.Id,
-                            r.Attempt,
-                            r.State,
-                            Now = nowMs,
-                            Error = LeaseExpiredError,
-                            ErrorCode = LeaseExpiredCode,
-                        }),
-                        tx);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        reaped.Add((reader.GetString(0), reader.GetInt64(1), reader.GetString(2)));
+                    }
+                }
+
+                // The attempt ended because its worker vanished, whatever became of the job.
+                var close = c.Prepared(CloseAttemptSql, tx)
+                    .Bind("@Now", nowMs)
+                    .Bind("@ExitCode", null)
+                    .Bind("@Error", LeaseExpiredError)
+                    .Bind("@ErrorCode", LeaseExpiredCode);
+                foreach (var (id, attempt, state) in reaped)
+                {
+                    await close.Bind("@JobId", id).Bind("@Attempt", attempt).Bind("@State", state).ExecuteNonQueryAsync(ct);
                 }
 
                 return reaped.Count;
@@ -273,8 +279,24 @@ public sealed partial class SqliteStore
 
     public Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct) =>
         ReadAsync(
-            async c => UnixMs.To(await c.ExecuteScalarAsync<long?>($"SELECT min(run_at) FROM jobs WHERE {ClaimableWhere}")),
+            async c => await c.Prepared(NextDueSql, null).ExecuteScalarAsync(ct) is long runAt ? UnixMs.To(runAt) : (DateTimeOffset?)null,
             ct);
+
+    private static SqliteCommand BindFence(SqliteCommand command, Lease lease, long nowMs) =>
+        command.Bind("@JobId", lease.JobId)
+            .Bind("@Attempt", lease.Attempt)
+            .Bind("@Token", lease.Token)
+            .Bind("@Now", nowMs);
+
+    private static Task<int> InsertLogAsync(
+        StoreConnection c, SqliteTransaction tx, Lease lease, string stream, string text, long nowMs, CancellationToken ct) =>
+        c.Prepared(InsertLogSql, tx)
+            .Bind("@JobId", lease.JobId)
+            .Bind("@Attempt", lease.Attempt)
+            .Bind("@Stream", stream)
+            .Bind("@Text", text)
+            .Bind("@Now", nowMs)
+            .ExecuteNonQueryAsync(ct);
 
     private static ConflictException LeaseLost(Lease lease) =>
         new($"The lease on job '{lease.JobId}' attempt {lease.Attempt} is no longer held; the write was refused.", "lease_lost");

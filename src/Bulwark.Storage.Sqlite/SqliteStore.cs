@@ -54,22 +54,22 @@ public sealed partial class SqliteStore : IBulwarkStore
             var connection = _pool.Rent();
             try
             {
-                await connection.ExecuteAsync(SqliteMigrations.CreateVersionTable);
+                await connection.Db.ExecuteAsync(SqliteMigrations.CreateVersionTable);
                 foreach (var migration in SqliteMigrations.All)
                 {
                     ct.ThrowIfCancellationRequested();
 
                     // Each step in its own immediate transaction, re-checking the version inside it:
                     // two processes starting together on a fresh file apply every step exactly once.
-                    using var transaction = connection.BeginTransaction(deferred: false);
-                    var applied = await connection.ExecuteScalarAsync<long>(
+                    using var transaction = connection.Db.BeginTransaction(deferred: false);
+                    var applied = await connection.Db.ExecuteScalarAsync<long>(
                         "SELECT count(*) FROM schema_migrations WHERE version = @Version",
                         new { migration.Version },
                         transaction);
                     if (applied == 0)
                     {
-                        await connection.ExecuteAsync(migration.Sql, transaction: transaction);
-                        await connection.ExecuteAsync(
+                        await connection.Db.ExecuteAsync(migration.Sql, transaction: transaction);
+                        await connection.Db.ExecuteAsync(
                             "INSERT INTO schema_migrations (version, name, applied_at) "
                             + "VALUES (@Version, @Name, CAST(strftime('%s', 'now') AS INTEGER) * 1000)",
                             new { migration.Version, migration.Name },
@@ -94,7 +94,7 @@ public sealed partial class SqliteStore : IBulwarkStore
     {
         try
         {
-            return await ReadAsync(async c => await c.ExecuteScalarAsync<long>("SELECT 1") == 1, ct);
+            return await ReadAsync(async c => await c.Db.ExecuteScalarAsync<long>("SELECT 1") == 1, ct);
         }
         catch (SqliteException)
         {
@@ -116,7 +116,7 @@ public sealed partial class SqliteStore : IBulwarkStore
     /// Runs <paramref name="work"/> in one write transaction: all of it commits, or (on any
     /// exception, including a refused fence) none of it does.
     /// </summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    private async Task<T> WriteAsync<T>(Func<StoreConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
     {
         await _writer.WaitAsync(ct);
         try
@@ -128,7 +128,7 @@ public sealed partial class SqliteStore : IBulwarkStore
                 // that reads and then writes fails with SQLITE_BUSY at its first write when another
                 // process committed in between (busy_timeout cannot help an upgrade); an immediate one
                 // simply waits its turn, and what it read stays true until it commits.
-                using var transaction = connection.BeginTransaction(deferred: false);
+                using var transaction = connection.Db.BeginTransaction(deferred: false);
                 var result = await work(connection, transaction);
                 transaction.Commit();
                 return result;
@@ -145,7 +145,7 @@ public sealed partial class SqliteStore : IBulwarkStore
     }
 
     /// <summary>Runs a read on a pooled connection. WAL readers never wait for the writer.</summary>
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
+    private async Task<T> ReadAsync<T>(Func<StoreConnection, Task<T>> work, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var connection = _pool.Rent();
@@ -160,11 +160,11 @@ public sealed partial class SqliteStore : IBulwarkStore
     }
 
     /// <summary>A read of several statements that must see one snapshot.</summary>
-    private Task<T> ReadSnapshotAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct) =>
+    private Task<T> ReadSnapshotAsync<T>(Func<StoreConnection, SqliteTransaction, Task<T>> work, CancellationToken ct) =>
         ReadAsync(
             async c =>
             {
-                using var transaction = c.BeginTransaction(deferred: true);
+                using var transaction = c.Db.BeginTransaction(deferred: true);
                 var result = await work(c, transaction);
                 transaction.Commit();
                 return result;

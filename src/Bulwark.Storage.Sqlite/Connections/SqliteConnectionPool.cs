@@ -17,7 +17,7 @@ internal sealed class SqliteConnectionPool : IDisposable
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
 
     private readonly string _connectionString;
-    private readonly ConcurrentBag<SqliteConnection> _idle = [];
+    private readonly ConcurrentBag<StoreConnection> _idle = [];
     private volatile bool _disposed;
 
     public SqliteConnectionPool(string databasePath)
@@ -31,24 +31,22 @@ internal sealed class SqliteConnectionPool : IDisposable
         }.ToString();
     }
 
-    public string ConnectionString => _connectionString;
-
-    public SqliteConnection Rent()
+    public StoreConnection Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_idle.TryTake(out var connection))
+        if (_idle.TryTake(out var idle))
         {
-            return connection;
+            return idle;
         }
 
-        connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(_connectionString);
         try
         {
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             command.ExecuteNonQuery();
-            return connection;
+            return new StoreConnection(connection);
         }
         catch
         {
@@ -57,9 +55,9 @@ internal sealed class SqliteConnectionPool : IDisposable
         }
     }
 
-    public void Return(SqliteConnection connection)
+    public void Return(StoreConnection connection)
     {
-        if (_disposed || connection.State != System.Data.ConnectionState.Open)
+        if (_disposed || connection.Db.State != System.Data.ConnectionState.Open)
         {
             connection.Dispose();
             return;

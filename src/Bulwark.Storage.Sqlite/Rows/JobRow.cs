@@ -1,4 +1,5 @@
 using Bulwark.Core.Jobs;
+using Microsoft.Data.Sqlite;
 
 namespace Bulwark.Storage.Sqlite.Rows;
 
@@ -38,6 +39,34 @@ internal sealed class JobRow
     public string? WorkerId { get; set; }
     public string? Actor { get; set; }
 
+    /// <summary>Reads the current row of a reader over <see cref="Columns"/>, by position (the hot path skips Dapper).</summary>
+    public static JobRow Read(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        TenantId = reader.GetString(1),
+        TemplateId = reader.GetString(2),
+        TemplateKey = reader.GetString(3),
+        TemplateVersion = reader.GetInt64(4),
+        State = reader.GetString(5),
+        Attempts = reader.GetInt64(6),
+        MaxAttempts = reader.GetInt64(7),
+        Priority = reader.GetInt64(8),
+        InputsJson = reader.GetString(9),
+        ResultJson = NullableString(reader, 10),
+        Error = NullableString(reader, 11),
+        ErrorCode = NullableString(reader, 12),
+        IdempotencyKey = NullableString(reader, 13),
+        RunAt = reader.GetInt64(14),
+        CreatedAt = reader.GetInt64(15),
+        StartedAt = NullableInt64(reader, 16),
+        FinishedAt = NullableInt64(reader, 17),
+        CancelRequested = reader.GetInt64(18),
+        LeaseToken = NullableString(reader, 19),
+        LeaseExpiresAt = NullableInt64(reader, 20),
+        WorkerId = NullableString(reader, 21),
+        Actor = NullableString(reader, 22),
+    };
+
     public JobState ParsedState => JobStateNames.Parse(State);
 
     public Job ToJob() => new()
@@ -62,4 +91,10 @@ internal sealed class JobRow
         CancelRequested = CancelRequested != 0,
         Actor = Actor,
     };
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static long? NullableInt64(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 }
