@@ -15,6 +15,12 @@ namespace Bulwark.Sandbox;
 /// root, so the drop to <see cref="BubblewrapOptions.Uid"/> is done here, before bwrap starts.
 /// Seccomp and cgroups are not applied yet; rlimits are (see <see cref="SandboxCommandLine"/>).
 /// </summary>
+/// <remarks>
+/// Host requirement: pid 1 must reap orphans (systemd, or <c>docker run --init</c>). bwrap's
+/// outer process exits as soon as its PID-namespace init reports the job's status, without
+/// reaping that init; the init is reparented to pid 1, and until it is reaped its zombie counts
+/// against the job uid's RLIMIT_NPROC.
+/// </remarks>
 public sealed partial class BubblewrapSandbox : ISandbox
 {
     private const string SetupPath = "/usr/bin:/bin";
