@@ -20,19 +20,21 @@ dotnet test Bulwark.slnx -c Release --logger "console;verbosity=normal" 2>&1 | t
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line for the whole run, summed over the test assemblies' own summaries.
+# One closing line for the whole run, summed over the test assemblies' own summaries
+# ("Passed: N" lines at normal verbosity, "Passed!  - Failed: N, Passed: N, ..." at minimal).
 awk '
+  /^ +(Passed|Failed|Skipped): +[0-9]+ *$/ {
+    count[$1] += $2
+  }
   /(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
     line = $0
     gsub(/,/, "", line)
     n = split(line, w, / +/)
     for (i = 1; i < n; i++) {
-      if (w[i] == "Failed:") failed += w[i + 1]
-      if (w[i] == "Passed:") passed += w[i + 1]
-      if (w[i] == "Skipped:") skipped += w[i + 1]
+      if (w[i] == "Failed:" || w[i] == "Passed:" || w[i] == "Skipped:") count[w[i]] += w[i + 1]
     }
   }
-  END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }
+  END { printf "%d passed, %d failed, %d skipped\n", count["Passed:"], count["Failed:"], count["Skipped:"] }
 ' "$log"
 
 exit "$status"
