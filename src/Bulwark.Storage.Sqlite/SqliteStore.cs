@@ -55,6 +55,16 @@ public sealed partial class SqliteStore : IBulwarkStore
             try
             {
                 await connection.Db.ExecuteAsync(SqliteMigrations.CreateVersionTable);
+
+                // A file a newer Bulwark has migrated may hold data this version would misread.
+                var newest = await connection.Db.ExecuteScalarAsync<long?>("SELECT max(version) FROM schema_migrations");
+                if (newest > SqliteMigrations.All[^1].Version)
+                {
+                    throw new InvalidOperationException(
+                        $"The database {DatabasePath} has schema version {newest}, newer than this Bulwark knows "
+                        + $"({SqliteMigrations.All[^1].Version}); upgrade Bulwark before opening it.");
+                }
+
                 foreach (var migration in SqliteMigrations.All)
                 {
                     ct.ThrowIfCancellationRequested();
