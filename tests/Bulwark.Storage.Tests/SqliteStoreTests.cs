@@ -1,3 +1,7 @@
+using Bulwark.Core.Audit;
+using Bulwark.Core.Jobs;
+using Bulwark.Core.Templates;
+using Bulwark.Core.Tenancy;
 using Bulwark.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -65,6 +69,42 @@ public sealed class SqliteStoreTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => older.MigrateAsync(CancellationToken.None));
 
         Assert.Contains("9999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Attempt_rows_record_each_attempt_worker_and_outcome()
+    {
+        var ct = CancellationToken.None;
+        var now = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        await using var store = new SqliteStore(DatabasePath);
+        await store.MigrateAsync(ct);
+        var tenant = new Tenant("ten_a", "acme", now);
+        await store.CreateTenantAsync(tenant, ct);
+        var scope = TenantScope.Of(tenant);
+        var template = await store.PutTemplateAsync(
+            null, new TemplateDefinition { Key = "ops.scan", Kind = TemplateKind.Script, Command = ["/bin/true"] }, now, ct);
+        var job = new NewJob
+        {
+            Id = "job_1", Template = template, InputsJson = "{}", MaxAttempts = 2, RunAt = now, CreatedAt = now,
+        };
+        await store.EnqueueAsync(
+            scope, job, new AuditEntry { At = now, TenantId = tenant.Id, Actor = "a", Action = "job.submit", Outcome = "success" }, ct);
+
+        var first = (await store.ClaimAsync("w1", 1, TimeSpan.FromSeconds(30), now, ct))[0];
+        await store.CompleteAsync(
+            first.Lease,
+            new Completion { NextState = JobState.Retrying, RetryAt = now, ExitCode = 2, Error = "exit 2", ErrorCode = "exit_code" },
+            now,
+            ct);
+        await store.ClaimAsync("w2", 1, TimeSpan.FromSeconds(30), now, ct);
+        await store.ReapExpiredLeasesAsync(now.AddMinutes(1), ct);
+
+        // JOB-3/JOB-4: the history of a job is one row per attempt, closed however it ended.
+        Assert.Equal(
+            "1|w1|retrying|2|exit_code;2|w2|dead||lease_expired",
+            await ScalarAsync<string>(
+                "SELECT group_concat(attempt || '|' || worker_id || '|' || outcome || '|' || coalesce(exit_code, '') || '|' "
+                + "|| error_code, ';') FROM (SELECT * FROM attempts WHERE job_id = 'job_1' ORDER BY attempt)"));
     }
 
     private async Task<T> ScalarAsync<T>(string sql)
