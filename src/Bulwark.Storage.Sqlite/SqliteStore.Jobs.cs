@@ -53,7 +53,8 @@ public sealed partial class SqliteStore
                         c.Prepared(FindByIdempotencyKeySql, tx).Bind("@TenantId", scope.TenantId).Bind("@Key", key), ct);
                     if (existing is not null)
                     {
-                        await InsertAuditAsync(c, tx, audit, ct);
+                        // The request resolved to the existing job: the record names that job, not the discarded id.
+                        await InsertAuditAsync(c, tx, audit with { Target = existing.Id }, ct);
                         return new EnqueueResult(existing.ToJob(), Created: false);
                     }
                 }

@@ -57,8 +57,10 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(first, result.Job);
         Assert.Null(await GetAsync(scope, repeat.Id));
         Assert.Single((await Store.ListJobsAsync(scope, new JobQuery(), Ct)).Jobs);
-        // The repeat is still on record, in the same transaction.
-        Assert.Equal(2, (await Store.ListAuditAsync(scope, 10, Ct)).Count);
+        // The repeat is still on record, in the same transaction, naming the job it resolved to.
+        var audit = await Store.ListAuditAsync(scope, 10, Ct);
+        Assert.Equal(2, audit.Count);
+        Assert.Equal(first.Id, audit[0].Target);
     }
 
     [Fact]
