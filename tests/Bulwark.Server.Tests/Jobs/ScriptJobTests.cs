@@ -38,7 +38,8 @@ public sealed class ScriptJobTests
         var logs = await server.LogsAsync(key, id);
         Assert.Contains("stdin={\"n\":7}", logs, StringComparison.Ordinal);
         Assert.Contains("env={\"n\":7}", logs, StringComparison.Ordinal);
-        Assert.Contains("65534", logs, StringComparison.Ordinal); // BOX-1: never host root
+        // BOX-1: the job runs as the configured unprivileged uid, never host root.
+        Assert.Contains($"\n{server.Options.SandboxUid}\n", logs, StringComparison.Ordinal);
     }
 
     [Fact] // JOB-4: retries up to max_attempts, then dead-lettered with the last error kept
