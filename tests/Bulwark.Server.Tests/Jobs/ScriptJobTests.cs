@@ -140,7 +140,10 @@ public sealed class ScriptJobTests
 
         var job = await server.WaitForStateAsync(key, id, "succeeded", "dead", "failed");
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
-        Assert.True(job.GetProperty("started_at").GetDateTimeOffset() >= DateTimeOffset.Parse(runAt, System.Globalization.CultureInfo.InvariantCulture));
+        // Times are stored to the millisecond, so compare with the run_at the server kept.
+        var keptRunAt = job.GetProperty("run_at").GetDateTimeOffset();
+        Assert.True((DateTimeOffset.Parse(runAt, System.Globalization.CultureInfo.InvariantCulture) - keptRunAt).Duration() < TimeSpan.FromMilliseconds(1));
+        Assert.True(job.GetProperty("started_at").GetDateTimeOffset() >= keptRunAt);
         Assert.Contains("hello later", await server.LogsAsync(key, id), StringComparison.Ordinal);
     }
 
