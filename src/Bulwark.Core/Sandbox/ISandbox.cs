@@ -15,4 +15,9 @@ public interface ISandbox
     Task<SandboxResult> RunAsync(SandboxRequest request, CancellationToken ct);
 }
 
-public sealed record SandboxHealth(bool Usable, string Mode, string Detail);
+/// <param name="Mode"><c>bwrap</c>, or <c>none</c> (unconfined, development only).</param>
+/// <param name="Limits">How limits are enforced, e.g. <c>cgroup v2</c>, <c>cgroup v1 (memory, pids, cpuacct)</c>, <c>rlimits only</c>.</param>
+public sealed record SandboxHealth(bool Usable, string Mode, string Detail)
+{
+    public string Limits { get; init; } = "rlimits only";
+}

@@ -11,4 +11,12 @@ public sealed record SandboxRequest
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
     public string Stdin { get; init; } = "";
     public required ResourceLimits Limits { get; init; }
+
+    /// <summary>
+    /// Host path of the runtime API's Unix socket (BOX-3), or null for none. The sandbox mounts it
+    /// at <see cref="RuntimeSocketInside"/> and sets <c>BULWARK_RUNTIME_SOCKET</c> to that path.
+    /// </summary>
+    public string? RuntimeSocket { get; init; }
+
+    public const string RuntimeSocketInside = "/run/bulwark/runtime.sock";
 }

@@ -17,6 +17,14 @@ public enum SandboxTermination
     Timeout,
     Cancelled,
     OutputLimit,
+    /// <summary>Killed for exceeding <c>memory_mb</c> (cgroup OOM kill, or the address-space rlimit's signal).</summary>
+    MemoryLimit,
+    /// <summary>Killed for exceeding <c>cpu_seconds</c> (SIGXCPU/SIGKILL of RLIMIT_CPU, or the cgroup's CPU account).</summary>
+    CpuLimit,
+    /// <summary>Killed because the run hit <c>max_processes</c> (cgroup <c>pids.max</c> reached).</summary>
+    ProcessLimit,
+    /// <summary>Killed by SIGXFSZ: a file grew past the file-size limit.</summary>
+    FileSizeLimit,
 }
 
 public static class SandboxTerminationNames
@@ -27,6 +35,10 @@ public static class SandboxTerminationNames
         SandboxTermination.Timeout => "timeout",
         SandboxTermination.Cancelled => "cancelled",
         SandboxTermination.OutputLimit => "output_limit",
+        SandboxTermination.MemoryLimit => "memory_limit",
+        SandboxTermination.CpuLimit => "cpu_limit",
+        SandboxTermination.ProcessLimit => "process_limit",
+        SandboxTermination.FileSizeLimit => "file_size_limit",
         _ => throw new ArgumentOutOfRangeException(nameof(t), t, null),
     };
 }

@@ -47,25 +47,37 @@ internal sealed class ScriptExecutor(ISandbox sandbox) : IJobExecutor
             return new AttemptResult { Kind = AttemptResultKind.PermanentFailure, Error = e.Message, ErrorCode = e.Code };
         }
 
+        var limits = definition.Limits;
         return run.Termination switch
         {
-            SandboxTermination.Exited when run.ExitCode == 0 => With(run, AttemptResultKind.Succeeded, null, null),
-            SandboxTermination.Exited => With(run, AttemptResultKind.RetryableFailure,
-                $"The script exited with code {run.ExitCode}.", "exit_code"),
+            SandboxTermination.Exited when run.ExitCode == 0 => With(run, AttemptResultKind.Succeeded, null),
+            SandboxTermination.Exited => With(run, AttemptResultKind.RetryableFailure, $"The script exited with code {run.ExitCode}."),
+            SandboxTermination.Cancelled => With(run, AttemptResultKind.Cancelled, "The run was cancelled."),
+            // BOX-2: every limit kill names the limit, so the user knows what to raise or fix.
             SandboxTermination.Timeout => With(run, AttemptResultKind.RetryableFailure,
-                $"The run exceeded its {definition.Limits.TimeoutSeconds} s timeout and was killed.", "timeout"),
+                $"The run exceeded its {limits.TimeoutSeconds} s timeout and was killed."),
             SandboxTermination.OutputLimit => With(run, AttemptResultKind.RetryableFailure,
-                $"The run wrote more than its {definition.Limits.OutputKb} KiB output limit and was killed.", "output_limit"),
-            SandboxTermination.Cancelled => With(run, AttemptResultKind.Cancelled, "The run was cancelled.", "cancelled"),
+                $"The run wrote more than its {limits.OutputKb} KiB output limit and was killed."),
+            SandboxTermination.MemoryLimit => With(run, AttemptResultKind.RetryableFailure,
+                $"The run used more than its {limits.MemoryMb} MiB memory limit and was killed."),
+            SandboxTermination.CpuLimit => With(run, AttemptResultKind.RetryableFailure,
+                $"The run used more than its {limits.CpuSeconds} s of CPU time and was killed."),
+            SandboxTermination.ProcessLimit => With(run, AttemptResultKind.RetryableFailure,
+                $"The run reached its limit of {limits.MaxProcesses} processes and was killed."),
+            SandboxTermination.FileSizeLimit => With(run, AttemptResultKind.RetryableFailure,
+                "The run wrote a file larger than its file-size limit and was killed."),
             _ => throw new InvalidOperationException($"Unknown termination {run.Termination}."),
         };
     }
 
-    private static AttemptResult With(SandboxResult run, AttemptResultKind kind, string? error, string? code) => new()
+    /// <summary>The error code is the termination's name (<c>timeout</c>, <c>memory_limit</c>…), or <c>exit_code</c>.</summary>
+    private static AttemptResult With(SandboxResult run, AttemptResultKind kind, string? error) => new()
     {
         Kind = kind,
         Error = error,
-        ErrorCode = code,
+        ErrorCode = kind == AttemptResultKind.Succeeded ? null
+            : run.Termination == SandboxTermination.Exited ? "exit_code"
+            : run.Termination.ToName(),
         ExitCode = run.ExitCode,
         Stdout = run.Stdout,
         Stderr = run.Stderr,
