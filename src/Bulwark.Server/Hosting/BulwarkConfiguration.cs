@@ -55,9 +55,10 @@ public static class BulwarkConfiguration
     public static void Validate(BulwarkOptions o)
     {
         Require(!string.IsNullOrWhiteSpace(o.DataDir), "BULWARK_DATA_DIR must not be empty.");
-        Require(o.Sandbox is "bwrap", o.Sandbox == "none"
-            ? "BULWARK_SANDBOX=none (running jobs unconfined) is not available in this version; use bwrap."
-            : $"BULWARK_SANDBOX must be 'bwrap', not '{o.Sandbox}'.");
+        Require(o.Sandbox is "bwrap" or "none", $"BULWARK_SANDBOX must be 'bwrap' or 'none', not '{o.Sandbox}'.");
+        // BOX-5: unconfined runs are a development convenience, never something a deployment drifts into.
+        Require(o.Sandbox != "none" || o.Env == "dev",
+            $"BULWARK_SANDBOX=none runs jobs unconfined and is allowed only with BULWARK_ENV=dev (this is '{o.Env}').");
         Require(o.SandboxUid > 0 && o.SandboxGid > 0, "BULWARK_SANDBOX_UID and BULWARK_SANDBOX_GID must be unprivileged (> 0).");
         Require(o.Workers is >= 1 and <= 256, "BULWARK_WORKERS must be between 1 and 256.");
         Require(o.ClaimBatch is >= 1 and <= 256, "BULWARK_CLAIM_BATCH must be between 1 and 256.");

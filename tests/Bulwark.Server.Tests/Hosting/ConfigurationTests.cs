@@ -64,7 +64,6 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("BULWARK_WORKERS", "0", "BULWARK_WORKERS")]
     [InlineData("BULWARK_WORKERS", "many", "wrong type")]
-    [InlineData("BULWARK_SANDBOX", "none", "BULWARK_SANDBOX")]
     [InlineData("BULWARK_SANDBOX", "docker", "BULWARK_SANDBOX")]
     [InlineData("BULWARK_SANDBOX_UID", "0", "BULWARK_SANDBOX_UID")]
     [InlineData("BULWARK_HEARTBEAT_SECONDS", "20", "BULWARK_HEARTBEAT_SECONDS")]
@@ -76,6 +75,17 @@ public sealed class ConfigurationTests
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
         Assert.Equal("invalid_setting", error.Code);
+    }
+
+    [Fact] // BOX-5: unconfined runs only in development
+    public void Sandbox_none_is_refused_outside_dev_and_accepted_in_dev()
+    {
+        var error = Assert.Throws<BulwarkSettingsException>(() => BulwarkConfiguration.Load(
+            new Dictionary<string, string?> { ["BULWARK_SANDBOX"] = "none", ["BULWARK_ENV"] = "prod" }));
+        Assert.Contains("BULWARK_ENV=dev", error.Message, StringComparison.Ordinal);
+
+        var dev = BulwarkConfiguration.Load(new Dictionary<string, string?> { ["BULWARK_SANDBOX"] = "none" });
+        Assert.Equal("none", dev.Sandbox);
     }
 
     [Fact] // BOX-1: a job is never host root, even by configuration
