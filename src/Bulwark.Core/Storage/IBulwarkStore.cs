@@ -112,6 +112,28 @@ public interface IBulwarkStore : IAsyncDisposable
     /// <summary>The earliest run_at of a job waiting to be claimed, so idle workers sleep exactly as long as needed.</summary>
     Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct);
 
+    // ---- runtime API: the job's own data, fenced by its lease (JOB-7, AUTHZ-5) ------------------
+
+    /// <summary>
+    /// The job's variable <paramref name="name"/> as JSON text, or null when it was never set.
+    /// Variables belong to the job (every attempt sees them). Checks the same fence as
+    /// <see cref="HeartbeatAsync"/> first: stale → <see cref="Errors.ConflictException"/> code <c>lease_lost</c>.
+    /// </summary>
+    Task<string?> GetVariableAsync(Lease lease, string name, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Sets the job's variable under the fence (stale → <c>lease_lost</c>, nothing written), within
+    /// the rules of <see cref="Runtime.RunVariables"/> (a new name beyond the cap → <c>variable_limit</c>).
+    /// The row carries the job's tenant (TEN-1).
+    /// </summary>
+    Task PutVariableAsync(Lease lease, string name, string valueJson, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Appends <paramref name="text"/> to the attempt's logs as <paramref name="stream"/> (one of
+    /// <see cref="Runtime.RuntimeLogs.IsKnownStream"/>) under the fence (stale → <c>lease_lost</c>, nothing written).
+    /// </summary>
+    Task AppendLogAsync(Lease lease, string stream, string text, DateTimeOffset now, CancellationToken ct);
+
     // ---- audit ----------------------------------------------------------------------------
 
     /// <summary>Append-only. There is deliberately no update or delete.</summary>

@@ -155,5 +155,36 @@ internal static class SqliteMigrations
                 SELECT RAISE(ABORT, 'audit_log is append-only');
             END;
             """),
+
+        new(5, "runtime api: job variables, runtime log stream",
+            """
+            -- JOB-7: a job's variables, set and read by its own code through the runtime API.
+            -- tenant_id is carried like on every row (TEN-1) though the key is the job.
+            CREATE TABLE job_variables (
+                tenant_id  TEXT    NOT NULL REFERENCES tenants (id),
+                job_id     TEXT    NOT NULL REFERENCES jobs (id),
+                name       TEXT    NOT NULL,
+                value_json TEXT    NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (job_id, name)
+            ) STRICT;
+
+            -- Lines posted through the runtime API are a third log stream. SQLite cannot change a
+            -- CHECK in place, so the table is rebuilt with its rows (ids kept, so order is kept).
+            CREATE TABLE job_logs_v5 (
+                id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT    NOT NULL REFERENCES tenants (id),
+                job_id    TEXT    NOT NULL REFERENCES jobs (id),
+                attempt   INTEGER NOT NULL,
+                stream    TEXT    NOT NULL CHECK (stream IN ('stdout', 'stderr', 'runtime')),
+                text      TEXT    NOT NULL,
+                at        INTEGER NOT NULL
+            ) STRICT;
+            INSERT INTO job_logs_v5 (id, tenant_id, job_id, attempt, stream, text, at)
+                SELECT id, tenant_id, job_id, attempt, stream, text, at FROM job_logs;
+            DROP TABLE job_logs;
+            ALTER TABLE job_logs_v5 RENAME TO job_logs;
+            CREATE INDEX job_logs_by_job ON job_logs (job_id, id);
+            """),
     ];
 }
