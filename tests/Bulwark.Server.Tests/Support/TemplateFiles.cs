@@ -12,13 +12,13 @@ public static class TemplateFiles
         limits: { timeout_seconds: 20 }
         """;
 
-    public static string Script(string key, string script, int maxAttempts = 1, int timeoutSeconds = 20, string? tenant = null, string? scope = null) => $"""
+    public static string Script(string key, string script, int maxAttempts = 1, int timeoutSeconds = 20, string? tenant = null, string? scope = null, string? limits = null) => $"""
         key: {key}
         kind: script
         {(tenant is null ? "" : "tenant: " + tenant)}
         {(scope is null ? "" : "required_scope: " + scope)}
         command: ["/bin/sh", "-c", {System.Text.Json.JsonSerializer.Serialize(script)}]
-        limits: {"{"} timeout_seconds: {timeoutSeconds} {"}"}
+        {limits ?? "limits: { timeout_seconds: " + timeoutSeconds + " }"}
         retry: {"{"} max_attempts: {maxAttempts}, backoff_seconds: 0, max_backoff_seconds: 0 {"}"}
         """;
 }
