@@ -4,6 +4,7 @@ using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Sandbox;
 using Bulwark.Core.Templates;
+using Bulwark.Server.Runtime;
 
 namespace Bulwark.Server.Execution;
 
@@ -12,7 +13,12 @@ namespace Bulwark.Server.Execution;
 /// <c>BULWARK_INPUTS</c>, <c>env_from_inputs</c> mapped to variables. The environment is built
 /// from nothing: the server's own variables never reach the job.
 /// </summary>
-internal sealed class ScriptExecutor(ISandbox sandbox) : IJobExecutor
+/// <remarks>
+/// With <paramref name="runtime"/> (always, in the server) each attempt also gets its capability
+/// token in <c>BULWARK_TASK_TOKEN</c> and the runtime socket mounted (BOX-3, AUTHZ-5): the only
+/// credential and the only way out that job code has.
+/// </remarks>
+internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = null) : IJobExecutor
 {
     public TemplateKind Kind => TemplateKind.Script;
 
@@ -28,13 +34,21 @@ internal sealed class ScriptExecutor(ISandbox sandbox) : IJobExecutor
     public async Task<AttemptResult> ExecuteAsync(ClaimedJob claimed, CancellationToken ct)
     {
         var definition = claimed.Template.Definition;
+        var environment = EnvironmentFor(claimed);
+        var grant = runtime?.GrantFor(claimed);
+        if (grant is not null)
+        {
+            environment[RuntimeAccess.TokenVariable] = grant.Token;
+        }
+
         var request = new SandboxRequest
         {
             RunId = $"{claimed.Job.Id}-{claimed.Lease.Attempt}",
             Command = definition.Command,
-            Environment = EnvironmentFor(claimed),
+            Environment = environment,
             Stdin = claimed.Job.InputsJson,
             Limits = definition.Limits,
+            RuntimeSocket = grant?.SocketPath,
         };
 
         SandboxResult run;

@@ -45,6 +45,12 @@ public sealed class BulwarkOptions
     /// <summary>Largest accepted request body (NET-2).</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// The runtime API's Unix socket (BOX-3), mounted into every sandbox; derived, not a setting:
+    /// <c>{DataDir}/runtime/runtime.sock</c>.
+    /// </summary>
+    public string RuntimeSocketPath => Path.Combine(Path.GetFullPath(DataDir), "runtime", "runtime.sock");
+
     public string DatabasePath => string.IsNullOrWhiteSpace(Database)
         ? Path.Combine(DataDir, "bulwark.db")
         : Database;

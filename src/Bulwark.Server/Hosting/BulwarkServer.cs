@@ -11,6 +11,7 @@ using Bulwark.Server.Identity;
 using Bulwark.Server.Jobs;
 using Bulwark.Server.Logging;
 using Bulwark.Server.Operations;
+using Bulwark.Server.Runtime;
 using Bulwark.Server.Templates;
 using Bulwark.Server.Workers;
 using Microsoft.AspNetCore.Builder;
@@ -67,9 +68,23 @@ public static class BulwarkServer
             Log.SandboxUnusable(app.Services.GetRequiredService<ILogger<ISandbox>>(), health.Detail);
         }
 
-        await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, new Uri(address), adminKey);
+        var runtimeSocket = app.Services.GetRequiredService<RuntimeSocket>();
+        try
+        {
+            runtimeSocket.Prepare();
+            await app.StartAsync(ct);
+            runtimeSocket.OpenToSandboxes();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await store.DisposeAsync();
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => !a.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase));
+        return new RunningServer(app, new Uri(address), adminKey, runtimeSocket.Path);
     }
 
     private static WebApplication Build(BulwarkOptions options, IBulwarkStore store, TimeProvider time)
@@ -80,11 +95,14 @@ public static class BulwarkServer
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            // The user API (and the runtime API) on the configured TCP addresses, then the runtime
+            // socket of BOX-3, which RuntimeSocketGate confines to /runtime/v1.
+            KestrelAddresses.Listen(kestrel, options.Urls);
+            kestrel.ListenUnixSocket(options.RuntimeSocketPath);
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
@@ -110,10 +128,15 @@ public static class BulwarkServer
             Gid = options.SandboxGid,
             WorkRoot = Path.Combine(Path.GetFullPath(options.DataDir), "runs"),
         }));
+        services.AddSingleton<RuntimeSocket>();
+        services.AddSingleton<RuntimeTokens>();
+        services.AddSingleton<RuntimeAccess>();
+        services.AddSingleton<RuntimeAuthenticator>();
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
         services.AddSingleton<ExecutorRegistry>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<ICredentialAuthenticator, ApiKeyAuthenticator>();
+        services.AddSingleton<ICredentialAuthenticator, CapabilityTokenRefusal>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<RunningJobs>();
@@ -135,6 +158,7 @@ public static class BulwarkServer
     private static void MapBulwark(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.Use((http, next) => RuntimeSocketGate.InvokeAsync(http, () => next(http)));
         app.Use(async (http, next) =>
         {
             http.Features.Set(new RequestStart(http.RequestServices.GetRequiredService<TimeProvider>().GetTimestamp()));
@@ -160,5 +184,6 @@ public static class BulwarkServer
         app.MapWhoAmI();
         app.MapJobs();
         app.MapTemplates();
+        app.MapRuntime();
     }
 }

@@ -4,6 +4,7 @@ using Bulwark.Core.Storage;
 using Bulwark.Server.Execution;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Logging;
+using Bulwark.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Server.Workers;
@@ -28,7 +29,7 @@ internal sealed class JobRunner(
     {
         var lease = claimed.Lease;
         Log.Claimed(logger, lease.JobId, lease.Attempt);
-        using var control = runningJobs.Register(lease.JobId, stopping);
+        using var control = runningJobs.Register(claimed, stopping);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeats = HeartbeatAsync(lease, control, heartbeatStop.Token);
 
@@ -41,6 +42,12 @@ internal sealed class JobRunner(
         {
             await heartbeatStop.CancelAsync();
             await heartbeats;
+        }
+
+        // JOB-7: what the job PUT as its result is kept with the run, beside the executor's facts.
+        if (control.CloseRuntime() is { } output)
+        {
+            result = result with { ResultJson = RunOutput.Merge(result.ResultJson, output) };
         }
 
         if (control.LeaseLost || (stopping.IsCancellationRequested && !control.CancelRequested))

@@ -1,0 +1,54 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Bulwark.Server.Hosting;
+
+/// <summary>
+/// Turns <see cref="BulwarkOptions.Urls"/> (<c>;</c>-separated, as <c>UseUrls</c> took them) into
+/// explicit Kestrel listeners, so the runtime socket can be added beside them: Kestrel ignores
+/// <c>UseUrls</c> once any listener is configured in code.
+/// </summary>
+internal static class KestrelAddresses
+{
+    public static void Listen(KestrelServerOptions kestrel, string urls)
+    {
+        foreach (var text in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(text.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal),
+                    UriKind.Absolute, out var url)
+                || url.Scheme != "http")
+            {
+                // TLS (NET-4) is not configured by this version; terminate it in front of the server.
+                throw new BulwarkSettingsException($"BULWARK_URLS '{text}' is not an http:// URL.");
+            }
+
+            Action<ListenOptions> configure = _ => { };
+            var port = url.Port;
+            if (url.Host == "0.0.0.0")
+            {
+                kestrel.ListenAnyIP(port, configure);
+            }
+            else if (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address))
+            {
+                kestrel.Listen(address, port, configure);
+            }
+            else if (string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                // Kestrel cannot pick one dynamic port for both loopbacks; port 0 means IPv4 loopback.
+                if (port == 0)
+                {
+                    kestrel.Listen(IPAddress.Loopback, 0, configure);
+                }
+                else
+                {
+                    kestrel.ListenLocalhost(port, configure);
+                }
+            }
+            else
+            {
+                throw new BulwarkSettingsException(
+                    $"BULWARK_URLS '{text}' names host '{url.Host}'; use an IP address, localhost, or * (all addresses).");
+            }
+        }
+    }
+}
