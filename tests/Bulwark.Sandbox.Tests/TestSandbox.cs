@@ -1,5 +1,6 @@
 using Bulwark.Core.Sandbox;
 using Bulwark.Core.Templates;
+using Bulwark.Sandbox.Cgroups;
 
 namespace Bulwark.Sandbox.Tests;
 
@@ -35,11 +36,14 @@ internal sealed class TestSandbox : IDisposable
         IReadOnlyDictionary<string, string>? environment = null,
         string stdin = "",
         string? marker = null,
-        CancellationToken ct = default) =>
+        CancellationToken ct = default,
+        string runId = "test-run",
+        string? runtimeSocket = null) =>
         Sandbox.RunAsync(
             new SandboxRequest
             {
-                RunId = "test-run",
+                RunId = runId,
+                RuntimeSocket = runtimeSocket,
                 // The marker rides along as $0 so every fork of this shell carries it in its cmdline.
                 Command = ["/bin/sh", "-c", script, marker ?? "job"],
                 Environment = environment ?? new Dictionary<string, string>(),
@@ -47,6 +51,14 @@ internal sealed class TestSandbox : IDisposable
                 Limits = limits ?? QuickLimits,
             },
             ct);
+
+    /// <summary>The cgroup mode this host gave the sandbox (detected once, at its first use).</summary>
+    public CgroupController Cgroups => Sandbox.Cgroups ?? throw new InvalidOperationException(Sandbox.Health.Detail);
+
+    /// <summary>Run cgroups of <paramref name="runId"/> still present in any hierarchy (BOX-4).</summary>
+    public IReadOnlyList<string> CgroupsOf(string runId) =>
+        Cgroups.BaseDirectories.Where(Directory.Exists)
+            .SelectMany(d => Directory.GetDirectories(d, $"{runId}-*")).ToList();
 
     /// <summary>Entries left in the work root: run dirs and private args files must all be gone (BOX-4).</summary>
     public string[] Leftovers() =>
