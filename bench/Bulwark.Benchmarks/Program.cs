@@ -1,18 +1,22 @@
 using BenchmarkDotNet.Running;
 using Bulwark.Benchmarks.Queue;
+using Bulwark.Benchmarks.Sandbox;
 
 // bulwark benchmarks:
 //   queue [--jobs N] [--batch B]   side-by-side queue throughput, Bulwark's store vs raw SQLite
+//   sandbox [--runs N]             /bin/true latency: Bulwark's sandbox vs bare bwrap vs fork/exec
 //   micro [BenchmarkDotNet args]   hot-path micro benchmarks (state machine, key checks)
 switch (args.FirstOrDefault())
 {
     case "queue":
         return await QueueRunner.RunAsync(args[1..], Console.Out);
+    case "sandbox":
+        return await SandboxLatencyRunner.RunAsync(args[1..], Console.Out);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(QueueRunner).Assembly).Run(args[1..]);
         return 0;
     default:
         await Console.Error.WriteLineAsync(
-            "usage: Bulwark.Benchmarks queue [--jobs N] [--batch B] | micro [BenchmarkDotNet options]");
+            "usage: Bulwark.Benchmarks queue [--jobs N] [--batch B] | sandbox [--runs N] | micro [BenchmarkDotNet options]");
         return 2;
 }
