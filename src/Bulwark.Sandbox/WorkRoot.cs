@@ -32,11 +32,27 @@ internal static class WorkRoot
                 return $"The work root {workRoot} is writable by group or others; make it root-owned with mode 0711.";
             }
 
+            RemoveStalePrivateFiles(workRoot);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return $"The work root {workRoot} cannot be used: {e.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Private args (the job's environment, its secrets) and seccomp files live until their run
+    /// ends; a server that died mid-run leaves them. They go at the next start (SEC-1, BOX-4).
+    /// </summary>
+    private static void RemoveStalePrivateFiles(string workRoot)
+    {
+        foreach (var pattern in new[] { ".*.args", "seccomp-*.bpf" })
+        {
+            foreach (var file in Directory.EnumerateFiles(workRoot, pattern))
+            {
+                File.Delete(file);
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Bulwark.Sandbox.Cgroups;
 /// </summary>
 internal sealed class RunCgroup
 {
-    private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(1);
 
     public required IReadOnlyList<string> Directories { get; init; }
 
