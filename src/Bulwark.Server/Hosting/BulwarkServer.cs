@@ -30,6 +30,10 @@ namespace Bulwark.Server.Hosting;
 /// <summary>The one way to run the server: used by <c>bulwark serve</c> and by the end-to-end tests.</summary>
 public static class BulwarkServer
 {
+    internal const string UnconfinedWarning =
+        "WARNING: BULWARK_SANDBOX=none: script jobs run UNCONFINED on this host, with its files and network in reach. "
+        + "Development only; never expose this server.";
+
     /// <summary>
     /// Opens and migrates the store, bootstraps an empty store (writing the one-time admin key
     /// to <paramref name="console"/>), starts Kestrel and the workers, and returns once listening.
@@ -63,6 +67,12 @@ public static class BulwarkServer
         }
 
         var health = app.Services.GetRequiredService<ISandbox>().Health;
+        if (health.Mode == "none")
+        {
+            await console.WriteLineAsync(UnconfinedWarning);
+            Log.SandboxUnconfined(app.Services.GetRequiredService<ILogger<ISandbox>>());
+        }
+
         if (!health.Usable)
         {
             Log.SandboxUnusable(app.Services.GetRequiredService<ILogger<ISandbox>>(), health.Detail);
@@ -121,13 +131,18 @@ public static class BulwarkServer
         services.AddSingleton(options);
         services.AddSingleton(store);
         services.AddSingleton(time);
-        services.AddSingleton<ISandbox>(_ => new BubblewrapSandbox(new BubblewrapOptions
+        services.AddSingleton<ISandbox>(_ =>
         {
-            BwrapPath = options.SandboxBwrapPath,
-            Uid = options.SandboxUid,
-            Gid = options.SandboxGid,
-            WorkRoot = Path.Combine(Path.GetFullPath(options.DataDir), "runs"),
-        }));
+            var sandbox = new BubblewrapOptions
+            {
+                BwrapPath = options.SandboxBwrapPath,
+                Uid = options.SandboxUid,
+                Gid = options.SandboxGid,
+                WorkRoot = Path.Combine(Path.GetFullPath(options.DataDir), "runs"),
+            };
+            // Configuration allows "none" only with BULWARK_ENV=dev (BOX-5); StartAsync says so loudly.
+            return options.Sandbox == "none" ? new UnconfinedSandbox(sandbox) : new BubblewrapSandbox(sandbox);
+        });
         services.AddSingleton<RuntimeSocket>();
         services.AddSingleton<RuntimeTokens>();
         services.AddSingleton<RuntimeAccess>();
