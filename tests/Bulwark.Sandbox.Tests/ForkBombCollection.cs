@@ -1,8 +1,9 @@
 namespace Bulwark.Sandbox.Tests;
 
 /// <summary>
-/// RLIMIT_NPROC is per host uid, so while a fork bomb holds uid 65534's whole budget every other
-/// run would fail to fork. Until cgroups give each run its own pids.max, these tests run alone.
+/// RLIMIT_NPROC is per host uid, so on a host without cgroups a fork bomb holds uid 65534's whole
+/// budget and every other run fails to fork meanwhile. With cgroups each run has its own pids.max
+/// (and RLIMIT_NPROC is only a loose backstop), but the tests must hold on every host: they run alone.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ForkBombCollection
