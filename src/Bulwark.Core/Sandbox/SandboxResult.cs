@@ -17,7 +17,7 @@ public enum SandboxTermination
     Timeout,
     Cancelled,
     OutputLimit,
-    /// <summary>Killed for exceeding <c>memory_mb</c> (cgroup OOM kill, or the address-space rlimit's signal).</summary>
+    /// <summary>Killed for exceeding <c>memory_mb</c> (a cgroup OOM kill). Without cgroups the address-space rlimit only makes allocations fail, and the run ends however the program handles that.</summary>
     MemoryLimit,
     /// <summary>Killed for exceeding <c>cpu_seconds</c> (SIGXCPU/SIGKILL of RLIMIT_CPU, or the cgroup's CPU account).</summary>
     CpuLimit,

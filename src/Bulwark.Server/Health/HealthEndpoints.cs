@@ -33,7 +33,7 @@ internal static class HealthEndpoints
             var body = new ReadinessView(
                 ready ? "ready" : "not_ready",
                 storeOk ? "ok" : "unreachable",
-                new SandboxView(health.Usable, health.Mode, health.Detail));
+                new SandboxView(health.Usable, health.Mode, health.Detail, health.Limits));
             return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
     }
@@ -41,4 +41,5 @@ internal static class HealthEndpoints
 
 internal sealed record ReadinessView(string Status, string Store, SandboxView Sandbox);
 
-internal sealed record SandboxView(bool Usable, string Mode, string Detail);
+/// <param name="Limits">How BOX-2 limits are enforced on this host: cgroup v2, cgroup v1 (…), or rlimits only.</param>
+internal sealed record SandboxView(bool Usable, string Mode, string Detail, string Limits);

@@ -42,5 +42,8 @@ public sealed class FirstStartTests
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("ok", body.GetProperty("store").GetString());
         Assert.True(body.GetProperty("sandbox").GetProperty("usable").GetBoolean());
+        // BOX-2: which limit mechanism this host gave us is part of readiness.
+        var limits = body.GetProperty("sandbox").GetProperty("limits").GetString()!;
+        Assert.True(limits.StartsWith("cgroup v", StringComparison.Ordinal) || limits == "rlimits only", limits);
     }
 }
