@@ -154,7 +154,7 @@ internal sealed partial class RunHost(int uid, int gid, string workRoot, CgroupC
 
         InheritedDescriptors.SealAll();
         var stopwatch = Stopwatch.StartNew();
-        process.Start();
+        await LaunchThread.StartAsync(process).ConfigureAwait(false);
 
         var stdout = capture.PumpStdoutAsync(process.StandardOutput.BaseStream);
         var stderr = capture.PumpStderrAsync(process.StandardError.BaseStream);

@@ -55,7 +55,7 @@ internal sealed partial class SandboxCommandLine(SandboxTools tools, int uid, in
     {
         var bwrap = tools.Bwrap ?? throw new InvalidOperationException("No bwrap to build a confined run with.");
         ValidateCommand(spec.Command);
-        var argv = Prefix(spec);
+        var argv = Prefix(spec, wallClockBackstop: false);
         argv.AddRange(
         [
             bwrap,
@@ -67,10 +67,9 @@ internal sealed partial class SandboxCommandLine(SandboxTools tools, int uid, in
             // Nested user namespaces are the usual door to kernel attack surface (unprivileged
             // mounts, netfilter…); the job gets none.
             "--disable-userns",
-            // If bwrap is killed, its children die with it, and with the PID namespace's init gone
-            // the kernel kills everything left in it (BOX-4). PR_SET_PDEATHSIG fires when the parent
-            // *thread* exits; .NET may start processes from thread-pool threads that later retire,
-            // so bwrap's parent must be the single-threaded `timeout` above, never the server.
+            // If bwrap's parent dies, bwrap and everything in its PID namespace die with it (BOX-4):
+            // the parent is the server itself, started from LaunchThread so that this fires when the
+            // server dies and never when some pool thread retires (PR_SET_PDEATHSIG is per thread).
             "--die-with-parent",
             // setsid: without a controlling terminal the job cannot TIOCSTI keystrokes into one.
             "--new-session",
@@ -159,7 +158,7 @@ internal sealed partial class SandboxCommandLine(SandboxTools tools, int uid, in
     public SandboxLaunch BuildUnconfined(LaunchSpec spec, string home, string tmp)
     {
         ValidateCommand(spec.Command);
-        var argv = Prefix(spec);
+        var argv = Prefix(spec, wallClockBackstop: true);
         argv.AddRange([tools.Shell, "-c", UnconfinedJobScript, "bulwark-job"]);
         argv.AddRange(spec.Command);
 
@@ -233,10 +232,15 @@ internal sealed partial class SandboxCommandLine(SandboxTools tools, int uid, in
     }
 
     /// <summary>
-    /// The root-run wrapper shell, setpriv and the `timeout` backstop. Everything here uses shell
-    /// builtins (exec, echo, ulimit) so the chain costs three execs and no extra fork.
+    /// The root-run wrapper shell, setpriv and, where nothing else ends the run if the server
+    /// dies, the `timeout` backstop. Everything here uses shell builtins (exec, echo, ulimit), so
+    /// the confined chain costs two execs before bwrap and no extra fork.
     /// </summary>
-    private List<string> Prefix(LaunchSpec spec)
+    /// <param name="wallClockBackstop">
+    /// Unconfined runs only: they have no bwrap <c>--die-with-parent</c>, so if the server dies
+    /// mid-run only `timeout` still ends them at the wall clock. A confined run dies with the server.
+    /// </param>
+    private List<string> Prefix(LaunchSpec spec, bool wallClockBackstop)
     {
         var limits = spec.Limits;
         var steps = new List<string>();
@@ -299,12 +303,13 @@ internal sealed partial class SandboxCommandLine(SandboxTools tools, int uid, in
             tools.Setpriv,
             $"--reuid={Num(uid)}", $"--regid={Num(gid)}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-
-            // Backstop for BOX-4 if the server itself dies mid-run: nothing else would enforce the
-            // wall clock then. The server's own timer fires first and reports the timeout. It is
-            // also what makes bwrap's --die-with-parent safe (see there): a single-threaded parent.
-            tools.Timeout, "--signal=KILL", Num(limits.TimeoutSeconds + BackstopGraceSeconds),
         ]);
+        if (wallClockBackstop)
+        {
+            // The server's own timer fires first and reports the timeout; this only acts if it died.
+            argv.AddRange([tools.Timeout, "--signal=KILL", Num(limits.TimeoutSeconds + BackstopGraceSeconds)]);
+        }
+
         return argv;
     }
 

@@ -43,7 +43,7 @@ public sealed class SandboxCommandLineTests
         Assert.EndsWith("shift 3 && exec \"$@\"", script, StringComparison.Ordinal);
         Assert.Equal(["bulwark-launch", "/srv/runs/.r-1.args", "/cg/memory/r/cgroup.procs", "/cg/pids/r/cgroup.procs", Tools.Setpriv], argv[3..8]);
         var setpriv = argv.IndexOf(Tools.Setpriv);
-        Assert.True(setpriv < argv.IndexOf(Tools.Timeout) && argv.IndexOf(Tools.Timeout) < argv.IndexOf(Tools.Bwrap!));
+        Assert.True(setpriv < argv.IndexOf(Tools.Bwrap!));
         Assert.Equal(
             ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"],
             argv.Skip(setpriv + 1).Take(6));
@@ -157,14 +157,24 @@ public sealed class SandboxCommandLineTests
     }
 
     [Fact]
-    public void Build_adds_a_wall_clock_backstop_beyond_the_timeout_when_composing()
+    public void Build_execs_bwrap_straight_after_setpriv_so_it_dies_with_the_server_when_composing()
     {
         var argv = Build().Argv.ToList();
 
+        // BOX-4: bwrap's parent is the server (see LaunchThread), so --die-with-parent ends the run
+        // when the server dies; no `timeout` process sits between them.
+        Assert.DoesNotContain(Tools.Timeout, argv);
+        Assert.Contains("--die-with-parent", argv);
+        Assert.Equal(Tools.Bwrap, argv[argv.IndexOf("--no-new-privs") + 1]);
+    }
+
+    [Fact]
+    public void BuildUnconfined_adds_a_wall_clock_backstop_beyond_the_timeout_when_composing()
+    {
+        var argv = CommandLine().BuildUnconfined(Spec(new Dictionary<string, string>()), home: "/srv/runs/r-1", tmp: "/srv/runs/r-1/tmp").Argv.ToList();
+
         var timeout = argv.IndexOf(Tools.Timeout);
         Assert.Equal(["--signal=KILL", "25"], argv.Skip(timeout + 1).Take(2));
-        // bwrap's parent is this single-threaded process, which --die-with-parent relies on.
-        Assert.Equal(Tools.Bwrap, argv[timeout + 3]);
     }
 
     [Fact]
