@@ -91,11 +91,19 @@ public static class BulwarkConfiguration
 
             // BULWARK_DATA_DIR → DataDir; BULWARK_SECTION__NAME → Section:Name.
             var key = string.Join(':', name[Prefix.Length..].Split("__").Select(part => part.Replace("_", "", StringComparison.Ordinal)));
-            keys[key] = value;
+            keys[key] = IsSwitch(key) ? value switch { "1" => "true", "0" => "false", _ => value } : value;
         }
 
         return keys;
     }
+
+    // API.md writes switches as 1/0 (BULWARK_ACTION_JOBS_ENABLED=1); the binder only knows true/false.
+    private static readonly HashSet<string> Switches = typeof(BulwarkOptions).GetProperties()
+        .Where(p => p.PropertyType == typeof(bool))
+        .Select(p => p.Name)
+        .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private static bool IsSwitch(string key) => Switches.Contains(key);
 
     private static Dictionary<string, string?> ReadProcessEnvironment()
     {
