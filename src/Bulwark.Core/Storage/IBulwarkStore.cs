@@ -42,6 +42,17 @@ public interface IBulwarkStore : IAsyncDisposable
     /// <summary>False when no such key exists (or it was already revoked).</summary>
     Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset at, CancellationToken ct);
 
+    // ---- users known from JWTs (AUTH-6) ---------------------------------------------------
+
+    /// <summary>
+    /// Creates the user in <paramref name="scope"/> (its tenant wins over the record's) and returns
+    /// true; when the subject is already known, refreshes its e-mail, roles and last_seen and returns false.
+    /// </summary>
+    Task<bool> EnsureUserAsync(TenantScope scope, Identity.UserRecord user, CancellationToken ct);
+
+    /// <summary>Null when the subject was never seen in this tenant.</summary>
+    Task<Identity.UserRecord?> FindUserAsync(TenantScope scope, string subject, CancellationToken ct);
+
     // ---- templates ------------------------------------------------------------------------
 
     /// <summary>

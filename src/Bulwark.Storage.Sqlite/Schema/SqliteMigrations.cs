@@ -186,5 +186,20 @@ internal static class SqliteMigrations
             ALTER TABLE job_logs_v5 RENAME TO job_logs;
             CREATE INDEX job_logs_by_job ON job_logs (job_id, id);
             """),
+
+        new(6, "users provisioned from JWTs",
+            """
+            -- AUTH-6: the first valid JWT of an unknown subject creates its row; roles are
+            -- space-separated as the newest token named them.
+            CREATE TABLE users (
+                tenant_id  TEXT    NOT NULL REFERENCES tenants (id),
+                subject    TEXT    NOT NULL,
+                email      TEXT,
+                roles      TEXT    NOT NULL,
+                first_seen INTEGER NOT NULL,
+                last_seen  INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, subject)
+            ) STRICT;
+            """),
     ];
 }
