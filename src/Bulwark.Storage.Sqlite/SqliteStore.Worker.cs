@@ -29,12 +29,15 @@ public sealed partial class SqliteStore
     // index only when the query repeats its terms.
     private const string ClaimableWhere = "state IN ('queued', 'scheduled', 'retrying') AND cancel_requested = 0";
 
+    // TEN-4: a suspended tenant's jobs wait in the queue untouched until it is resumed.
+    private const string TenantActive = "tenant_id NOT IN (SELECT id FROM tenants WHERE suspended = 1)";
+
     // One statement picks the due jobs in claim order and takes them; RETURNING hands back the
     // new lease without a second read. Rows come back in no particular order (sorted in code).
     private const string ClaimSql =
         "UPDATE jobs SET state = @Running, attempts = attempts + 1, lease_token = lower(hex(randomblob(16))), "
         + "lease_expires_at = @Expires, worker_id = @Worker, started_at = coalesce(started_at, @Now) "
-        + "WHERE id IN (SELECT id FROM jobs WHERE " + ClaimableWhere + " AND run_at <= @Now "
+        + "WHERE id IN (SELECT id FROM jobs WHERE " + ClaimableWhere + " AND run_at <= @Now AND " + TenantActive + " "
         + "ORDER BY priority DESC, run_at ASC, id ASC LIMIT @Max) "
         + "RETURNING " + JobRow.Columns;
 
@@ -76,7 +79,7 @@ public sealed partial class SqliteStore
         + "WHERE state = 'running' AND lease_expires_at < @Now "
         + "RETURNING id, attempts, state";
 
-    private const string NextDueSql = "SELECT min(run_at) FROM jobs WHERE " + ClaimableWhere;
+    private const string NextDueSql = "SELECT min(run_at) FROM jobs WHERE " + ClaimableWhere + " AND " + TenantActive;
 
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
         string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.Identity;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Keys;
 using Bulwark.Core.Templates;
@@ -41,6 +42,23 @@ public interface IBulwarkStore : IAsyncDisposable
     Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(TenantScope scope, CancellationToken ct);
     /// <summary>False when no such key exists (or it was already revoked).</summary>
     Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Operator: suspends or resumes the tenant by name (TEN-4). False when no such tenant exists.
+    /// While suspended its credentials are refused and its jobs are not claimed.
+    /// </summary>
+    Task<bool> SetTenantSuspendedAsync(string tenantName, bool suspended, CancellationToken ct);
+
+    // ---- revocations (AUTH-5) -------------------------------------------------------------
+
+    /// <summary>Appends a revocation; revocations are never updated or deleted, only outlived.</summary>
+    Task AddRevocationAsync(Revocation revocation, CancellationToken ct);
+
+    /// <summary>
+    /// Every revocation still in force at <paramref name="now"/>, of every tenant: the feed of the
+    /// revocation cache each node refreshes from. Cross-tenant by design; for that cache only.
+    /// </summary>
+    Task<IReadOnlyList<Revocation>> ListRevocationsAsync(DateTimeOffset now, CancellationToken ct);
 
     // ---- users known from JWTs (AUTH-6) ---------------------------------------------------
 
@@ -152,4 +170,10 @@ public interface IBulwarkStore : IAsyncDisposable
 
     /// <summary>The tenant's own entries, newest first.</summary>
     Task<IReadOnlyList<AuditEntry>> ListAuditAsync(TenantScope scope, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// The tenant's entries of <paramref name="action"/> with <paramref name="outcome"/> written at or
+    /// after <paramref name="since"/>: a rate limit that holds across every node sharing the store (NET-3).
+    /// </summary>
+    Task<AuditTally> CountAuditAsync(TenantScope scope, string action, string outcome, DateTimeOffset since, CancellationToken ct);
 }

@@ -201,5 +201,29 @@ internal static class SqliteMigrations
                 PRIMARY KEY (tenant_id, subject)
             ) STRICT;
             """),
+
+        new(7, "revocations",
+            """
+            -- AUTH-5: revoked token ids, subjects, keys and tenants. Rows are appended and outlived
+            -- (expires_at), never updated, so every node's cache converges on the same set.
+            -- tenant_id is NULL only for a jti the operator revoked in every tenant.
+            CREATE TABLE revocations (
+                id         TEXT    PRIMARY KEY,
+                kind       TEXT    NOT NULL CHECK (kind IN ('jti', 'subject', 'key', 'tenant')),
+                tenant_id  TEXT    REFERENCES tenants (id),
+                value      TEXT    NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                reason     TEXT,
+                actor      TEXT    NOT NULL,
+                CHECK (tenant_id IS NOT NULL OR kind = 'jti')
+            ) STRICT;
+            CREATE INDEX revocations_by_expiry ON revocations (expires_at);
+
+            CREATE TRIGGER revocations_no_update BEFORE UPDATE ON revocations
+            BEGIN
+                SELECT RAISE(ABORT, 'revocations are append-only');
+            END;
+            """),
     ];
 }
