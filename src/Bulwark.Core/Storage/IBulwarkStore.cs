@@ -163,6 +163,25 @@ public interface IBulwarkStore : IAsyncDisposable
     /// </summary>
     Task AppendLogAsync(Lease lease, string stream, string text, DateTimeOffset now, CancellationToken ct);
 
+    // ---- runtime API: named locks and write fences (AUTHZ-6, seed 003), under the lease ---------
+
+    /// <summary>
+    /// Takes (or renews) the job's tenant's lock <paramref name="name"/> for <paramref name="ttl"/>, the
+    /// job being the owner. Free, released or lapsed: taken, its fence one higher than ever before.
+    /// Held by this job: renewed, same fence. Held by another job and not lapsed: <see cref="Errors.ConflictException"/>
+    /// <c>lock_held</c>. Checks the lease first (stale → <c>lease_lost</c>, nothing written).
+    /// </summary>
+    Task<Fences.LockGrant> AcquireLockAsync(Lease lease, string name, TimeSpan ttl, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Releases the lock when this job owns it (its fence is kept, so it keeps growing); false otherwise.</summary>
+    Task<bool> ReleaseLockAsync(Lease lease, string name, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// <see cref="PutVariableAsync"/> that first checks, in the same transaction, <see cref="Fences.Locks.CheckFence"/>:
+    /// a superseded fence → <c>fence_stale</c>, one this job does not hold → <c>fence_not_held</c>; nothing written.
+    /// </summary>
+    Task PutFencedVariableAsync(Lease lease, Fences.WriteFence fence, string name, string valueJson, DateTimeOffset now, CancellationToken ct);
+
     // ---- audit ----------------------------------------------------------------------------
 
     /// <summary>Append-only. There is deliberately no update or delete.</summary>

@@ -225,5 +225,19 @@ internal static class SqliteMigrations
                 SELECT RAISE(ABORT, 'revocations are append-only');
             END;
             """),
+
+        new(8, "named locks with fencing numbers",
+            """
+            -- AUTHZ-6: per tenant; the owner is the job holding it (NULL once released). A row is
+            -- never deleted, so the fence only grows and a superseded number never comes back.
+            CREATE TABLE locks (
+                tenant_id  TEXT    NOT NULL REFERENCES tenants (id),
+                name       TEXT    NOT NULL,
+                owner      TEXT,
+                fence      INTEGER NOT NULL CHECK (fence >= 1),
+                expires_at INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            ) STRICT;
+            """),
     ];
 }
