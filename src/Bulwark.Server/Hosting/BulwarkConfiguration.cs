@@ -47,6 +47,15 @@ public static class BulwarkConfiguration
             throw new BulwarkSettingsException($"The configuration file could not be read: {e.Message}");
         }
 
+        try
+        {
+            options.RoleScopes = Core.Identity.RoleScopes.Parse(env);
+        }
+        catch (FormatException e)
+        {
+            throw new BulwarkSettingsException(e.Message);
+        }
+
         Validate(options);
         return options;
     }
@@ -69,6 +78,12 @@ public static class BulwarkConfiguration
         Require(o.PollMilliseconds is >= 10 and <= 60_000, "BULWARK_POLL_MILLISECONDS must be between 10 and 60000.");
         Require(o.MaxBodyBytes is >= 1024 and <= 64 * 1024 * 1024, "BULWARK_MAX_BODY_BYTES must be between 1024 and 67108864.");
         Require(Uri.TryCreate(o.Urls.Split(';')[0], UriKind.Absolute, out _), $"BULWARK_URLS '{o.Urls}' is not a URL.");
+        // AUTH-1, AUTH-3, AUTHZ-4: auth modes, `none` on loopback only, JWT secret length and limits.
+        if (Auth.AuthModes.FirstProblem(o) is { } authProblem)
+        {
+            throw new BulwarkSettingsException(authProblem);
+        }
+
     }
 
     private static void Require(bool condition, string message)

@@ -45,6 +45,73 @@ public sealed class BulwarkOptions
     /// <summary>Largest accepted request body (NET-2).</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    // ---- authentication (AUTH-1, AUTH-3, AUTHZ-2) ----------------------------------------
+
+    /// <summary>
+    /// <c>BULWARK_AUTH_MODE</c>: any of <c>api_key,jwt,mtls</c> (comma-separated), or <c>none</c>,
+    /// which makes every request the <c>default</c> tenant's admin and is allowed only on loopback (AUTHZ-4).
+    /// </summary>
+    public string AuthMode { get; set; } = "api_key";
+
+    /// <summary>HS256 secret (<c>BULWARK_JWT_SECRET</c>), at least 32 bytes; unset: no HMAC tokens.</summary>
+    public string? JwtSecret { get; set; }
+
+    /// <summary>Where RS256/ES256 public keys are fetched (<c>BULWARK_JWT_JWKS_URL</c>, http or https).</summary>
+    public string? JwtJwksUrl { get; set; }
+
+    /// <summary>Required <c>iss</c> (<c>BULWARK_JWT_ISSUER</c>); unset: not checked.</summary>
+    public string? JwtIssuer { get; set; }
+
+    /// <summary>Required <c>aud</c> (<c>BULWARK_JWT_AUDIENCE</c>); unset: not checked.</summary>
+    public string? JwtAudience { get; set; }
+
+    /// <summary>
+    /// Accepted <c>alg</c> values (<c>BULWARK_JWT_ALLOWED_ALGS</c>, comma- or space-separated); unset:
+    /// HS256 when a secret is set, RS256 and ES256 when a JWKS URL is set. <c>none</c> is never accepted.
+    /// </summary>
+    public string? JwtAllowedAlgs { get; set; }
+
+    /// <summary>Tolerance on <c>exp</c>, <c>nbf</c> and <c>iat</c> (<c>BULWARK_JWT_CLOCK_SKEW_SEC</c>).</summary>
+    public int JwtClockSkewSec { get; set; } = 60;
+
+    /// <summary>Longest accepted token life, exp − iat or exp − nbf (<c>BULWARK_JWT_MAX_LIFETIME_SEC</c>).</summary>
+    public int JwtMaxLifetimeSec { get; set; } = 86400;
+
+    /// <summary>How long fetched JWKS keys are used before they are fetched again (<c>BULWARK_JWT_JWKS_CACHE_SEC</c>).</summary>
+    public int JwtJwksCacheSec { get; set; } = 600;
+
+    /// <summary>Least time between two fetches caused by an unknown <c>kid</c> (<c>BULWARK_JWT_JWKS_REFETCH_FLOOR_SEC</c>).</summary>
+    public int JwtJwksRefetchFloorSec { get; set; } = 30;
+
+    /// <summary>Claim names (<c>BULWARK_JWT_SUB_CLAIM</c>, <c>_TENANT_CLAIM</c>, <c>_ROLES_CLAIM</c>, <c>_SCOPES_CLAIM</c>).</summary>
+    public string JwtSubClaim { get; set; } = "sub";
+    public string JwtTenantClaim { get; set; } = "tenant";
+    public string JwtRolesClaim { get; set; } = "roles";
+    public string JwtScopesClaim { get; set; } = "scope";
+
+    /// <summary>
+    /// Scopes per role (AUTHZ-2) from <c>BULWARK_ROLE_&lt;NAME&gt;_SCOPES</c>; the variable names are
+    /// dynamic, so <see cref="BulwarkConfiguration.Load"/> reads them itself rather than the binder.
+    /// </summary>
+    public Core.Identity.RoleScopes RoleScopes { get; internal set; } = Core.Identity.RoleScopes.Defaults;
+
+    // ---- action jobs and policy tokens (FLAG-1, AUTHZ-3, AUTHZ-4, SEC-3) -----------------
+
+    /// <summary>Action templates (<c>action: true</c>) may run (<c>BULWARK_ACTION_JOBS_ENABLED</c>, default off).</summary>
+    public bool ActionJobsEnabled { get; set; }
+
+    /// <summary>An action job needs a valid policy token (<c>BULWARK_REQUIRE_POLICY_TOKENS</c>, default on).</summary>
+    public bool RequirePolicyTokens { get; set; } = true;
+
+    /// <summary>Signs and verifies policy tokens (<c>BULWARK_POLICY_TOKEN_SECRET</c>), at least 32 characters.</summary>
+    public string? PolicyTokenSecret { get; set; }
+
+    /// <summary>During a rotation, tokens signed with this secret still verify (<c>BULWARK_POLICY_TOKEN_PREVIOUS_SECRET</c>).</summary>
+    public string? PolicyTokenPreviousSecret { get; set; }
+
+    /// <summary>Policy tokens one tenant may be issued per hour through the API (<c>BULWARK_RATE_LIMIT_POLICY_TOKENS_PER_HOUR</c>, NET-3).</summary>
+    public int RateLimitPolicyTokensPerHour { get; set; } = 50;
+
     /// <summary>
     /// The runtime API's Unix socket (BOX-3), mounted into every sandbox; derived, not a setting:
     /// <c>{DataDir}/runtime/runtime.sock</c>.

@@ -73,6 +73,12 @@ public static class BulwarkServer
             Log.SandboxUnconfined(app.Services.GetRequiredService<ILogger<ISandbox>>());
         }
 
+        if (AuthModes.Parse(options.AuthMode)?.None == true)
+        {
+            await console.WriteLineAsync(AuthModeRegistration.NoneWarning);
+            Auth.Jwt.JwtLog.AuthNone(app.Services.GetRequiredService<ILogger<Authenticator>>());
+        }
+
         if (!health.Usable)
         {
             Log.SandboxUnusable(app.Services.GetRequiredService<ILogger<ISandbox>>(), health.Detail);
@@ -150,7 +156,8 @@ public static class BulwarkServer
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
         services.AddSingleton<ExecutorRegistry>();
         services.AddSingleton<AuditTrail>();
-        services.AddSingleton<ICredentialAuthenticator, ApiKeyAuthenticator>();
+        // AUTH-1: only the configured modes' authenticators exist.
+        services.AddAuthModes(options);
         services.AddSingleton<ICredentialAuthenticator, CapabilityTokenRefusal>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<WorkSignal>();
