@@ -29,6 +29,7 @@ public static class CliApp
             KeysCommand.Create(cli),
             TemplatesCommand.Create(cli),
             SubmitCommand.Create(cli),
+            TokensCommand.Create(cli),
         };
 
         var parse = root.Parse(args);

@@ -84,6 +84,13 @@ public static class BulwarkServer
             Log.SandboxUnusable(app.Services.GetRequiredService<ILogger<ISandbox>>(), health.Detail);
         }
 
+        if (Policy.PolicySettings.RunsActionsUnenforced(options))
+        {
+            // AUTHZ-4: allowed, but never quietly.
+            await console.WriteLineAsync(Policy.PolicySettings.UnenforcedWarning);
+            Log.PolicyTokensUnenforced(app.Services.GetRequiredService<ILogger<Policy.PolicyTokenGate>>());
+        }
+
         var runtimeSocket = app.Services.GetRequiredService<RuntimeSocket>();
         try
         {
@@ -164,6 +171,8 @@ public static class BulwarkServer
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobService>();
+        services.AddSingleton<Policy.PolicyTokenGate>();
+        services.AddSingleton<Policy.PolicyTokenIssuer>();
         services.AddHostedService<JobWorkerPool>();
         services.AddHostedService<LeaseReaper>();
         services.AddExceptionHandler<BulwarkExceptionHandler>();
@@ -207,5 +216,6 @@ public static class BulwarkServer
         app.MapJobs();
         app.MapTemplates();
         app.MapRuntime();
+        Policy.PolicyTokenEndpoints.MapPolicyTokens(app);
     }
 }

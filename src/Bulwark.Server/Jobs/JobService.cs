@@ -6,9 +6,12 @@ using Bulwark.Core.Jobs;
 using Bulwark.Core.Storage;
 using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
+using Bulwark.Core.Tokens;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Auth;
 using Bulwark.Server.Execution;
+using Bulwark.Server.Hosting;
+using Bulwark.Server.Policy;
 using Bulwark.Server.Workers;
 using Microsoft.AspNetCore.Http;
 
@@ -16,7 +19,7 @@ namespace Bulwark.Server.Jobs;
 
 /// <summary>
 /// Submission and the tenant's view of its jobs. The order of checks is the order of
-/// ARCHITECTURE.md: template → template scope → family flags → inputs → dry run → enqueue + audit,
+/// ARCHITECTURE.md: template → template scope → family flags → policy token → inputs → dry run → enqueue + audit,
 /// so a refused request has stored nothing.
 /// </summary>
 internal sealed class JobService(
@@ -25,6 +28,8 @@ internal sealed class JobService(
     AuditTrail audit,
     WorkSignal workSignal,
     RunningJobs runningJobs,
+    BulwarkOptions options,
+    PolicyTokenGate policyTokens,
     TimeProvider time)
 {
     public async Task<SubmitOutcome> SubmitAsync(HttpContext http, Principal caller, SubmitJobRequest request, CancellationToken ct)
@@ -37,23 +42,35 @@ internal sealed class JobService(
             await ScopeRequirement.DemandAsync(http, caller, templateScope);
         }
 
-        // Seed 000: action jobs are off until an operator turns them on (FLAG-1); the flag
-        // and policy tokens arrive together, so until then an action template never runs.
+        // Seed 000: action jobs are off until an operator turns them on (FLAG-1); then each one
+        // needs a policy token naming this tenant, this template and its scope (AUTHZ-3), dry runs
+        // included (JOB-8).
+        PolicyClaims? policy = null;
         if (definition.Action)
         {
-            throw new FeatureDisabledException("action_jobs");
+            if (!options.ActionJobsEnabled)
+            {
+                throw new FeatureDisabledException("action_jobs");
+            }
+
+            policy = await policyTokens.DemandAsync(http, caller, template, request.PolicyToken, request.DryRun, ct);
         }
 
         executors.EnsureRunnable(definition.Kind);
         var inputsJson = InputsValidator.Validate(definition, request.Inputs);
         var now = time.GetUtcNow();
-        var detail = AuditDetail(template, inputsJson);
+        var detail = AuditDetail(template, inputsJson, policy);
 
         if (request.DryRun)
         {
             await audit.RecordAsync(
                 audit.Entry(http, caller.Tenant.TenantId, caller.Subject, "job.submit", template.Key, "success", detail, dryRun: true),
                 ct);
+            if (policy is not null)
+            {
+                await policyTokens.RecordUseAsync(http, caller, policy, template.Key, dryRun: true, ct);
+            }
+
             return new SubmitOutcome.DryRun(new DryRunView(true, template.Key, template.Version, ParseInputs(inputsJson)));
         }
 
@@ -82,6 +99,11 @@ internal sealed class JobService(
             }
 
             return new SubmitOutcome.Existing(result.Job);
+        }
+
+        if (policy is not null)
+        {
+            await policyTokens.RecordUseAsync(http, caller, policy, result.Job.Id, dryRun: false, ct);
         }
 
         workSignal.Notify();
@@ -115,13 +137,23 @@ internal sealed class JobService(
     // The same answer for "absent" and "another tenant's" (TEN-1): ids leak nothing.
     private static NotFoundException NotFound(string jobId) => new($"There is no job '{jobId}'.");
 
-    private static string AuditDetail(JobTemplate template, string inputsJson) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
+    private static string AuditDetail(JobTemplate template, string inputsJson, PolicyClaims? policy)
+    {
+        var detail = new Dictionary<string, object>
         {
             ["template_version"] = template.Version,
             // AUD-1 records an inputs hash, never the inputs themselves.
             ["inputs_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(inputsJson))),
-        });
+        };
+        if (policy is not null)
+        {
+            // AUTHZ-3: which policy token authorised the job (its id, never the token).
+            detail["policy_token_jti"] = policy.TokenId;
+            detail["policy_token_actor"] = policy.Actor;
+        }
+
+        return JsonSerializer.Serialize(detail);
+    }
 
     private static JsonElement ParseInputs(string json)
     {
