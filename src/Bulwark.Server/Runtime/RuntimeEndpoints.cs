@@ -73,10 +73,19 @@ internal static class RuntimeEndpoints
         runtime.MapPut("/variables/{name}", async (HttpContext http, string name, IBulwarkStore store, TimeProvider time) =>
         {
             RunVariables.RequireName(name);
+            var fence = LocksEndpoints.FenceOf(http); // AUTHZ-6: X-Bulwark-Fence, checked before the body is read
             var value = await ReadValueAsync(http, RunVariables.MaxValueBytes);
+            if (fence is not null)
+            {
+                await LocksEndpoints.PutFencedVariableAsync(http, fence, name, value);
+                return TypedResults.NoContent();
+            }
+
             await store.PutVariableAsync(RuntimeCaller.Of(http).Run.Lease, name, value, time.GetUtcNow(), http.RequestAborted);
             return TypedResults.NoContent();
         });
+
+        runtime.MapLocks();
 
         // {message, level?} → one line of the attempt's logs, stream "runtime".
         runtime.MapPost("/log", async (HttpContext http, IBulwarkStore store, TimeProvider time) =>
