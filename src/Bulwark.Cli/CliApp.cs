@@ -25,6 +25,7 @@ public static class CliApp
         var root = new RootCommand("Bulwark: a secure multi-tenant job execution plane. Run a command with --help for its options.")
         {
             ServeCommand.Create(cli),
+            WorkerCommand.Create(cli),
             TenantsCommand.Create(cli),
             KeysCommand.Create(cli),
             TemplatesCommand.Create(cli),

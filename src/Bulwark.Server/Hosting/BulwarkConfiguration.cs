@@ -78,6 +78,9 @@ public static class BulwarkConfiguration
         Require(o.PollMilliseconds is >= 10 and <= 60_000, "BULWARK_POLL_MILLISECONDS must be between 10 and 60000.");
         Require(o.MaxBodyBytes is >= 1024 and <= 64 * 1024 * 1024, "BULWARK_MAX_BODY_BYTES must be between 1024 and 67108864.");
         Require(Uri.TryCreate(o.Urls.Split(';')[0], UriKind.Absolute, out _), $"BULWARK_URLS '{o.Urls}' is not a URL.");
+        // AUTHZ-4, AUTH-7: a guessable worker token would hand every tenant's jobs to whoever guesses it.
+        Require(string.IsNullOrEmpty(o.WorkerToken) || o.WorkerToken.Length >= 32,
+            "BULWARK_WORKER_TOKEN must be at least 32 characters (or unset to disable the worker API).");
         // AUTHZ-4, SEC-3: a short policy secret can be guessed offline from one token; a missing one
         // with action jobs on and tokens required would leave every action template unreachable or unguarded.
         Policy.PolicySettings.Validate(o);

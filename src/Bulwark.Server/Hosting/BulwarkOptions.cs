@@ -42,6 +42,15 @@ public sealed class BulwarkOptions
     /// <summary>Longest an idle worker sleeps before looking for due jobs again.</summary>
     public int PollMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// Shared secret of remote workers (AUTH-7, <c>BULWARK_WORKER_TOKEN</c>): unset, the worker API
+    /// (<c>/worker/v1</c>) does not exist (404); set, it must be at least 32 characters (AUTHZ-4).
+    /// </summary>
+    public string? WorkerToken { get; set; }
+
+    /// <summary>False: this server claims no jobs itself and leaves them to remote workers (<c>BULWARK_LOCAL_WORKERS</c>).</summary>
+    public bool LocalWorkers { get; set; } = true;
+
     /// <summary>Largest accepted request body (NET-2).</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 

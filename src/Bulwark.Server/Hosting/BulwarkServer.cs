@@ -13,6 +13,7 @@ using Bulwark.Server.Logging;
 using Bulwark.Server.Operations;
 using Bulwark.Server.Runtime;
 using Bulwark.Server.Templates;
+using Bulwark.Server.Worker;
 using Bulwark.Server.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -166,6 +167,10 @@ public static class BulwarkServer
         // AUTH-1: only the configured modes' authenticators exist.
         services.AddAuthModes(options);
         services.AddSingleton<ICredentialAuthenticator, CapabilityTokenRefusal>();
+        services.AddSingleton<WorkerToken>();
+        services.AddSingleton<ICredentialAuthenticator, WorkerTokenRefusal>();
+        services.AddSingleton<WorkerAuthenticator>();
+        services.AddSingleton<RemoteLeases>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<RunningJobs>();
@@ -173,7 +178,11 @@ public static class BulwarkServer
         services.AddSingleton<JobService>();
         services.AddSingleton<Policy.PolicyTokenGate>();
         services.AddSingleton<Policy.PolicyTokenIssuer>();
-        services.AddHostedService<JobWorkerPool>();
+        if (options.LocalWorkers)
+        {
+            services.AddHostedService<JobWorkerPool>();
+        }
+
         services.AddHostedService<LeaseReaper>();
         services.AddExceptionHandler<BulwarkExceptionHandler>();
         services.AddProblemDetails();
@@ -216,6 +225,7 @@ public static class BulwarkServer
         app.MapJobs();
         app.MapTemplates();
         app.MapRuntime();
+        app.MapWorker();
         Policy.PolicyTokenEndpoints.MapPolicyTokens(app);
     }
 }

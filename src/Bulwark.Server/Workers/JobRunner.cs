@@ -13,17 +13,28 @@ namespace Bulwark.Server.Workers;
 /// Runs one claimed attempt: heartbeats keep the lease while the executor works, a cancel
 /// request (local, or seen in a heartbeat) kills the run, and the outcome is written under the
 /// lease's fence (JOB-3). When the lease was lost, nothing is written: the job is already
-/// someone else's.
+/// someone else's. Heartbeats and the completion go through an <see cref="ILeaseChannel"/>: the
+/// store on the server, the worker API in a remote <c>bulwark worker</c> (AUTH-7).
 /// </summary>
 internal sealed class JobRunner(
-    IBulwarkStore store,
+    ILeaseChannel channel,
     ExecutorRegistry executors,
     RunningJobs runningJobs,
     BulwarkOptions options,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
-    private TimeSpan Lease => TimeSpan.FromSeconds(options.LeaseSeconds);
+    /// <summary>The server's own runner: the store is the lease channel.</summary>
+    public JobRunner(
+        IBulwarkStore store,
+        ExecutorRegistry executors,
+        RunningJobs runningJobs,
+        BulwarkOptions options,
+        TimeProvider time,
+        ILogger<JobRunner> logger)
+        : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger)
+    {
+    }
 
     public async Task RunAsync(ClaimedJob claimed, CancellationToken stopping)
     {
@@ -56,11 +67,10 @@ internal sealed class JobRunner(
             return;
         }
 
-        var completion = AttemptOutcomes.Decide(claimed, result, claimed.Template.Definition.Retry, time.GetUtcNow(), Random.Shared.NextDouble());
         try
         {
-            await store.CompleteAsync(lease, completion, time.GetUtcNow(), CancellationToken.None);
-            Log.AttemptEnded(logger, lease.JobId, lease.Attempt, completion.NextState.ToName(), completion.ErrorCode ?? "ok");
+            var next = await channel.CompleteAsync(claimed, result, CancellationToken.None);
+            Log.AttemptEnded(logger, lease.JobId, lease.Attempt, next?.ToName() ?? "reported", result.ErrorCode ?? "ok");
         }
         catch (ConflictException)
         {
@@ -106,7 +116,7 @@ internal sealed class JobRunner(
             {
                 try
                 {
-                    if (await store.HeartbeatAsync(lease, Lease, time.GetUtcNow(), ct))
+                    if (await channel.HeartbeatAsync(lease, ct))
                     {
                         control.CancelOnRequest();
                     }
