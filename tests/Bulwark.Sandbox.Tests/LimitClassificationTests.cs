@@ -53,8 +53,10 @@ public sealed class LimitClassificationTests : IDisposable
     [Fact]
     public void LimitFromExit_believes_sigxcpu_only_when_the_cgroup_account_agrees()
     {
-        // RLIMIT_CPU counts ticks, the cgroup nanoseconds: a little under the limit still confirms it.
+        // RLIMIT_CPU counts ticks, the cgroup nanoseconds: under load they part, so half the budget confirms it.
         Assert.Equal(SandboxTermination.CpuLimit, RunHost.LimitFromExit(152, Fake(cpuNs: 4_700_000_000), 5));
+        Assert.Equal(SandboxTermination.CpuLimit, RunHost.LimitFromExit(152, Fake(cpuNs: 2_600_000_000), 5));
+        Assert.Null(RunHost.LimitFromExit(152, Fake(cpuNs: 2_400_000_000), 5));
         Assert.Equal(SandboxTermination.CpuLimit, RunHost.LimitFromExit(0, Fake(cpuNs: 5_000_000_000), 5));
         // A job that merely exits 152 after a few milliseconds of CPU did not hit the limit.
         Assert.Null(RunHost.LimitFromExit(152, Fake(cpuNs: 3_000_000), 5));
