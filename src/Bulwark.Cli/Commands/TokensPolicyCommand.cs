@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Text.Json;
+using Bulwark.Core.Audit;
+using Bulwark.Core.Errors;
 using Bulwark.Core.Tenancy;
 using Bulwark.Core.Tokens;
 
@@ -6,8 +9,10 @@ namespace Bulwark.Cli.Commands;
 
 /// <summary>
 /// <c>bulwark tokens policy</c>: mints a policy token (AUTHZ-3) from <c>BULWARK_POLICY_TOKEN_SECRET</c>,
-/// the secret the servers verify with, so it needs no server and no store: whoever holds the
-/// secret can mint, which is why the secret is an operator's and at least 32 characters.
+/// the secret the servers verify with (read and validated as <c>bulwark serve</c> reads it). Like
+/// every operator command it goes to the store: the tenant must exist, and the issue is audited
+/// (<c>policy_token.issue</c>, actor <c>operator</c>, never the token), counting toward the
+/// tenant's hourly issue budget that <c>POST /v1/policy-tokens</c> enforces.
 /// </summary>
 internal static class TokensPolicyCommand
 {
@@ -30,19 +35,20 @@ internal static class TokensPolicyCommand
             HelpName = "DURATION",
             CustomParser = Durations.Parse,
         };
+        var data = CommonOptions.Data();
         var command = new Command(
             "policy",
             $"Mint a policy token for an action template from {SecretVariable} and print it alone on the last line of stdout.")
         {
-            tenant, actor, action, scopes, ttl,
+            tenant, actor, action, scopes, ttl, data,
         };
         command.SetAction(CommandGuard.Action(cli, async (parse, ct) =>
         {
-            var secret = cli.Variable(SecretVariable)
-                ?? throw new CliFailure($"{SecretVariable} is not set; it must hold the servers' policy token secret.");
-            if (!PolicyTokenSecrets.IsStrong(secret))
+            // The configuration refuses a short secret, naming it (AUTHZ-4).
+            var secret = ServerOptions.Load(cli, parse.GetValue(data), urls: null).PolicyTokenSecret;
+            if (string.IsNullOrWhiteSpace(secret))
             {
-                throw new CliFailure($"{SecretVariable} must be at least {PolicyToken.MinSecretLength} characters.");
+                throw new CliFailure($"{SecretVariable} is not set; it must hold the servers' policy token secret.");
             }
 
             var tenantName = Identifiers.Require(parse.GetRequiredValue(tenant), "tenant");
@@ -66,8 +72,32 @@ internal static class TokensPolicyCommand
                 throw new CliFailure($"A policy token lives at most {PolicyToken.MaxTtl.TotalHours:0}h.");
             }
 
-            var claims = PolicyToken.NewClaims(tenantName, who, template, granted, DateTimeOffset.UtcNow, lifetime);
+            await using var session = await OperatorSession.OpenAsync(cli, parse.GetValue(data), ct);
+            var owner = await session.Store.FindTenantByNameAsync(tenantName, ct)
+                ?? throw new NotFoundException($"There is no tenant '{tenantName}'.");
+            var claims = PolicyToken.NewClaims(owner.Name, who, template, granted, DateTimeOffset.UtcNow, lifetime);
             var token = PolicyToken.Mint(new PolicyTokenSecrets(secret), claims);
+            // Recorded before the token is shown: no token exists that the audit log does not know of.
+            await session.Store.AppendAuditAsync(
+                new AuditEntry
+                {
+                    At = DateTimeOffset.UtcNow,
+                    TenantId = owner.Id,
+                    Actor = "operator",
+                    Action = "policy_token.issue",
+                    Target = claims.TokenId,
+                    Outcome = "success",
+                    DetailJson = JsonSerializer.Serialize(new Dictionary<string, object>
+                    {
+                        ["jti"] = claims.TokenId,
+                        ["actor"] = claims.Actor,
+                        ["action"] = claims.Action,
+                        ["scopes"] = claims.Scopes,
+                        ["expires_at"] = claims.ExpiresAt,
+                        ["via"] = "cli",
+                    }),
+                },
+                ct);
             await cli.Stdout.WriteLineAsync($"tenant: {claims.Tenant}");
             await cli.Stdout.WriteLineAsync($"actor: {claims.Actor}");
             await cli.Stdout.WriteLineAsync($"action: {claims.Action}");

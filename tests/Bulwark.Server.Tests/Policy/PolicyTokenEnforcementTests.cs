@@ -109,7 +109,7 @@ public sealed class PolicyTokenEnforcementTests
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var exit = await Bulwark.Cli.CliApp.RunAsync(
-            ["tokens", "policy", "--tenant", "acme", "--actor", "alice", "--action", Template, "--scopes", TemplateScope, "--ttl", "10m"],
+            ["tokens", "policy", "--tenant", "acme", "--actor", "alice", "--action", Template, "--scopes", TemplateScope, "--ttl", "10m", "--data", server.Options.DataDir],
             stdout, stderr, new Dictionary<string, string?> { ["BULWARK_POLICY_TOKEN_SECRET"] = Secret });
         Assert.True(exit == 0, stderr.ToString());
         var token = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
