@@ -90,6 +90,8 @@ public static class BulwarkConfiguration
             throw new BulwarkSettingsException(authProblem);
         }
 
+        Auth.Mtls.MtlsSettings.Validate(o);
+
     }
 
     private static void Require(bool condition, string message)

@@ -54,6 +54,24 @@ public sealed class BulwarkOptions
     /// <summary>Largest accepted request body (NET-2).</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>AUTH-4: comma-separated CIDRs of the ingresses whose identity headers are believed; empty: none.</summary>
+    public string? TrustedProxies { get; set; }
+
+    /// <summary>AUTH-4: the header a trusted proxy puts the verified client subject DN in (<c>O</c> tenant, <c>CN</c> subject).</summary>
+    public string MtlsIdentityHeader { get; set; } = "x-ssl-client-subject";
+
+    /// <summary>AUTH-4: the header a trusted proxy puts the client's roles in (comma-separated); empty: not read.</summary>
+    public string? MtlsRolesHeader { get; set; }
+
+    /// <summary>NET-4, AUTH-4: PEM server certificate for the https <see cref="Urls"/>; empty: no TLS here.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificatePath"/>; empty: the key is in that file.</summary>
+    public string? TlsCertificateKeyPath { get; set; }
+
+    /// <summary>AUTH-4: PEM bundle of the only CAs whose client certificates are accepted; empty: no client certificates.</summary>
+    public string? MtlsClientCaPath { get; set; }
+
     // ---- authentication (AUTH-1, AUTH-3, AUTHZ-2) ----------------------------------------
 
     /// <summary>

@@ -125,7 +125,7 @@ public static class BulwarkServer
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             // The user API (and the runtime API) on the configured TCP addresses, then the runtime
             // socket of BOX-3, which RuntimeSocketGate confines to /runtime/v1.
-            KestrelAddresses.Listen(kestrel, options.Urls);
+            KestrelAddresses.Listen(kestrel, options.Urls, Auth.Mtls.MtlsTransport.HttpsFor(options));
             kestrel.ListenUnixSocket(options.RuntimeSocketPath);
         });
         builder.Logging.ClearProviders();
@@ -164,6 +164,12 @@ public static class BulwarkServer
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
         services.AddSingleton<ExecutorRegistry>();
         services.AddSingleton<AuditTrail>();
+        if (Auth.Mtls.MtlsRegistration.Enabled(options))
+        {
+            // First, so a forged identity header is recorded even when another credential then succeeds.
+            services.AddSingleton<ICredentialAuthenticator, Auth.Mtls.MtlsAuthenticator>();
+        }
+
         // AUTH-1: only the configured modes' authenticators exist.
         services.AddAuthModes(options);
         services.AddSingleton<ICredentialAuthenticator, CapabilityTokenRefusal>();

@@ -10,19 +10,20 @@ namespace Bulwark.Server.Hosting;
 /// </summary>
 internal static class KestrelAddresses
 {
-    public static void Listen(KestrelServerOptions kestrel, string urls)
+    /// <param name="https">How an https:// address is set up (AUTH-4, NET-4); null: https addresses are refused.</param>
+    public static void Listen(KestrelServerOptions kestrel, string urls, Action<ListenOptions>? https = null)
     {
         foreach (var text in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Uri.TryCreate(text.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal),
                     UriKind.Absolute, out var url)
-                || url.Scheme != "http")
+                || (url.Scheme != "http" && !(url.Scheme == "https" && https is not null)))
             {
                 // TLS (NET-4) is not configured by this version; terminate it in front of the server.
                 throw new BulwarkSettingsException($"BULWARK_URLS '{text}' is not an http:// URL.");
             }
 
-            Action<ListenOptions> configure = _ => { };
+            Action<ListenOptions> configure = url.Scheme == "https" ? https! : _ => { };
             var port = url.Port;
             if (url.Host == "0.0.0.0")
             {
