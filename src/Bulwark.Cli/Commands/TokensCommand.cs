@@ -7,6 +7,7 @@ internal static class TokensCommand
 {
     public static Command Create(CliContext cli) => new("tokens", "Mint policy tokens for action templates; revoke tokens and subjects.")
     {
+        TokensRevokeCommand.Create(cli),
         TokensPolicyCommand.Create(cli),
     };
 }

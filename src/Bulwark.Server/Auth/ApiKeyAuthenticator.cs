@@ -1,3 +1,4 @@
+using Bulwark.Core.Identity;
 using Bulwark.Core.Keys;
 using Bulwark.Core.Storage;
 using Bulwark.Core.Tenancy;
@@ -8,9 +9,11 @@ namespace Bulwark.Server.Auth;
 /// <summary>
 /// API keys (AUTH-2): <c>Authorization: Bearer bwk_…</c>. The key id finds the row, the secret
 /// is compared to its hash in constant time; revoked, expired and suspended-tenant keys are
-/// refused exactly like unknown ones, so a 401 never tells whether a key exists.
+/// refused exactly like unknown ones, so a 401 never tells whether a key exists. Revocations
+/// (AUTH-5) are asked of <see cref="IRevocationCheck"/>, which follows every node's writes; the
+/// tenant is still read per request, so a suspension (TEN-4) holds for keys at once.
 /// </summary>
-internal sealed class ApiKeyAuthenticator(IBulwarkStore store, TimeProvider time) : ICredentialAuthenticator
+internal sealed class ApiKeyAuthenticator(IBulwarkStore store, IRevocationCheck revocations, TimeProvider time) : ICredentialAuthenticator
 {
     public const string Method = "api_key";
 
@@ -45,6 +48,12 @@ internal sealed class ApiKeyAuthenticator(IBulwarkStore store, TimeProvider time
             return new AuthenticationOutcome.Refused(key.RevokedAt is null ? "expired_api_key" : "revoked_api_key", key.TenantId, keyId);
         }
 
+        var subject = $"key:{key.Id}";
+        if (revocations.IsRevoked(key.TenantId, subject, tokenId: null, keyId: key.Id))
+        {
+            return new AuthenticationOutcome.Refused("revoked_credential", key.TenantId, keyId);
+        }
+
         var tenant = await store.FindTenantByIdAsync(key.TenantId, ct);
         if (tenant is null || tenant.Suspended)
         {
@@ -52,6 +61,6 @@ internal sealed class ApiKeyAuthenticator(IBulwarkStore store, TimeProvider time
         }
 
         return new AuthenticationOutcome.Succeeded(
-            new Principal(TenantScope.Of(tenant), $"key:{key.Id}", Method, Roles: [], key.Scopes));
+            new Principal(TenantScope.Of(tenant), subject, Method, Roles: [], key.Scopes));
     }
 }

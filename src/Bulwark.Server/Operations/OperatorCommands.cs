@@ -1,9 +1,11 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Errors;
+using Bulwark.Core.Identity;
 using Bulwark.Core.Keys;
 using Bulwark.Core.Storage;
 using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
+using RevocationRecord = Bulwark.Core.Identity.Revocation;
 
 namespace Bulwark.Server.Operations;
 
@@ -87,7 +89,70 @@ public sealed class OperatorCommands(IBulwarkStore store, TimeProvider time)
             throw new NotFoundException($"There is no active key with id '{keyId}'.");
         }
 
+        // AUTH-5: also a revocation row, which every node's cache follows (the key row alone is
+        // read only by the node that authenticates it, and any cache in front of it would not see it).
+        await store.AddRevocationAsync(NewRevocation(RevocationKind.Key, key.TenantId, keyId, reason: null), ct);
         await AuditAsync(key.TenantId, "key.revoke", keyId, ct);
+    }
+
+    /// <summary>Revokes one token by its <c>jti</c> (AUTH-5): in the named tenant, or in every tenant when none is named.</summary>
+    public async Task<RevocationRecord> RevokeTokenAsync(string jti, string? tenantName, string? reason, CancellationToken ct)
+    {
+        RequireRevocationValue(jti, "--jti");
+        var tenantId = tenantName is null ? null : (await RequireTenantAsync(tenantName, ct)).Id;
+        var revocation = NewRevocation(RevocationKind.Jti, tenantId, jti, reason);
+        await store.AddRevocationAsync(revocation, ct);
+        await AuditAsync(tenantId, "credential.revoke", $"jti:{jti}", ct);
+        return revocation;
+    }
+
+    /// <summary>Revokes every credential of <paramref name="subject"/> in the tenant (AUTH-5).</summary>
+    public async Task<RevocationRecord> RevokeSubjectAsync(string subject, string tenantName, string? reason, CancellationToken ct)
+    {
+        RequireRevocationValue(subject, "--subject");
+        var tenant = await RequireTenantAsync(tenantName, ct);
+        var revocation = NewRevocation(RevocationKind.Subject, tenant.Id, subject, reason);
+        await store.AddRevocationAsync(revocation, ct);
+        await AuditAsync(tenant.Id, "credential.revoke", $"subject:{subject}", ct);
+        return revocation;
+    }
+
+    /// <summary>
+    /// TEN-4: every credential of the tenant is refused (on every node within the revocation
+    /// refresh bound) and its jobs stay queued, until <see cref="ResumeTenantAsync"/>.
+    /// </summary>
+    public Task SuspendTenantAsync(string name, CancellationToken ct) => SetSuspendedAsync(name, true, "tenant.suspend", ct);
+
+    public Task ResumeTenantAsync(string name, CancellationToken ct) => SetSuspendedAsync(name, false, "tenant.resume", ct);
+
+    private async Task SetSuspendedAsync(string name, bool suspended, string action, CancellationToken ct)
+    {
+        var tenant = await RequireTenantAsync(name, ct);
+        if (!await store.SetTenantSuspendedAsync(name, suspended, ct))
+        {
+            throw new NotFoundException($"There is no tenant named '{name}'.");
+        }
+
+        await AuditAsync(tenant.Id, action, name, ct);
+    }
+
+    private RevocationRecord NewRevocation(RevocationKind kind, string? tenantId, string value, string? reason) => new()
+    {
+        Id = RevocationRecord.NewId(time),
+        Kind = kind,
+        TenantId = tenantId,
+        Value = value,
+        CreatedAt = time.GetUtcNow(),
+        Reason = reason,
+        Actor = Actor,
+    };
+
+    private static void RequireRevocationValue(string value, string option)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > 256 || value.Any(char.IsControl))
+        {
+            throw new InvalidPayloadException($"{option} must be 1 to 256 printable characters.");
+        }
     }
 
     /// <summary>Registers a template from its file text; the tenant comes from the file (null: global).</summary>
