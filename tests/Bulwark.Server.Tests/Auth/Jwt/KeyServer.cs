@@ -34,6 +34,9 @@ public sealed class KeyServer : IAsyncDisposable
     /// <summary>Every request, any path.</summary>
     public int AllRequests => _hits.Values.Sum();
 
+    /// <summary>While true, every request is answered 503 (a provider outage).</summary>
+    public bool Failing { get; set; }
+
     public void Serve(params object[] keys) => _jwks = JsonSerializer.Serialize(new { keys });
 
     public static async Task<KeyServer> StartAsync()
@@ -46,6 +49,12 @@ public sealed class KeyServer : IAsyncDisposable
         app.Run(async http =>
         {
             server._hits.AddOrUpdate(http.Request.Path.Value ?? "/", 1, (_, n) => n + 1);
+            if (server.Failing)
+            {
+                http.Response.StatusCode = 503;
+                return;
+            }
+
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(http.Request.Path == "/jwks.json" ? server._jwks : """{"keys":[]}""");
         });
