@@ -132,11 +132,14 @@ internal static class WorkerEndpoints
             {
                 await new StoreLeaseChannel(store, options, time).CompleteAsync(held.Claimed, result, http.RequestAborted);
             }
-            finally
+            catch (ConflictException)
             {
-                // Accepted or stale, this lease is finished either way.
-                leases.Remove(held);
+                leases.Remove(held); // stale: this lease can never complete now
+                throw;
             }
+
+            // Any other failure keeps the claim, so the worker's retry of the same completion can land.
+            leases.Remove(held);
 
             return TypedResults.NoContent();
         });
@@ -228,39 +231,4 @@ internal static class WorkerEndpoints
     }
 
     private static ConflictException LeaseLost() => new("The lease is no longer held.", "lease_lost");
-}
-
-internal sealed record ClaimView(IReadOnlyList<ClaimedJobView> Jobs);
-
-internal sealed record WorkerHeartbeatView(bool CancelRequested);
-
-/// <summary>One claimed job as a remote worker gets it: the fence, the exact template to run and the inputs.</summary>
-internal sealed record ClaimedJobView(
-    string JobId,
-    string TenantId,
-    string TemplateKey,
-    int TemplateVersion,
-    int Attempt,
-    int MaxAttempts,
-    string LeaseToken,
-    DateTimeOffset LeaseExpiresAt,
-    JsonElement Template,
-    JsonElement Inputs)
-{
-    public static ClaimedJobView Of(ClaimedJob claimed)
-    {
-        using var template = JsonDocument.Parse(TemplateFile.ToJson(claimed.Template.Definition));
-        using var inputs = JsonDocument.Parse(claimed.Job.InputsJson);
-        return new ClaimedJobView(
-            claimed.Job.Id,
-            claimed.Job.TenantId,
-            claimed.Template.Key,
-            claimed.Template.Version,
-            claimed.Lease.Attempt,
-            claimed.Job.MaxAttempts,
-            claimed.Lease.Token,
-            claimed.LeaseExpiresAt,
-            template.RootElement.Clone(),
-            inputs.RootElement.Clone());
-    }
 }

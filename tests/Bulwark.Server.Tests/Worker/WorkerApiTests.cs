@@ -25,9 +25,9 @@ public sealed class WorkerApiTests
         await server.ApplyTemplateAsync(TemplateFiles.Script("w.kept", "true", maxAttempts: 3));
         var id = (await server.SubmitAsync(key, new { template = "w.kept" })).GetProperty("id").GetString()!;
 
-        var claimed = await WorkerCalls.ClaimOneAsync(server, leaseSeconds: 2);
+        var claimed = await WorkerCalls.ClaimOneAsync(server, leaseSeconds: 3);
         var firstExpiry = claimed.GetProperty("lease_expires_at").GetDateTimeOffset();
-        // Four lease lengths with the reaper running every second: only the heartbeats keep the job.
+        // Over two lease lengths with the reaper running every second: only the heartbeats keep the job.
         for (var i = 0; i < 16; i++)
         {
             await Task.Delay(500);
