@@ -143,6 +143,36 @@ public sealed class PolicyTokenEnforcementTests
         Assert.Equal(2, (await server.Store.ListJobsAsync(await ScopeAsync(server), new Core.Jobs.JobQuery(), CancellationToken.None)).Jobs.Count);
     }
 
+    [Fact] // AUTH-5, AUTHZ-3: a leaked policy token is stopped by revoking its jti, on every node within seconds
+    public async Task Action_template_is_refused_as_policy_token_invalid_when_the_token_jti_was_revoked()
+    {
+        var (server, key) = await StartAsync(o => o.RevocationRefreshSeconds = 1);
+        await using var _ = server;
+        var claims = Core.Tokens.PolicyToken.NewClaims("acme", "alice", Template, [TemplateScope], DateTimeOffset.UtcNow);
+        var token = Core.Tokens.PolicyToken.Mint(new Core.Tokens.PolicyTokenSecrets(Secret), claims);
+
+        await server.Operator.RevokeTokenAsync(claims.TokenId, "acme", "leaked", CancellationToken.None);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        HttpStatusCode status;
+        do
+        {
+            using var probe = await SubmitAsync(server, key, token, dryRun: true);
+            status = probe.StatusCode;
+            if (status == HttpStatusCode.OK)
+            {
+                await Task.Delay(200);
+            }
+        }
+        while (status == HttpStatusCode.OK && DateTime.UtcNow < deadline);
+
+        using var response = await SubmitAsync(server, key, token);
+        await Problem.AssertAsync(response, HttpStatusCode.Forbidden, "policy_token_invalid");
+        await AssertNoJobsAsync(server);
+        Assert.Contains(await AuditAsync(server), e => e.Action == "policy_token.use" && e.Outcome == "denied"
+            && e.DetailJson!.Contains("\"reason\":\"revoked\"", StringComparison.Ordinal) && !e.DryRun);
+    }
+
     [Fact] // JOB-8: a dry run checks the token exactly like a real submission
     public async Task Dry_run_is_refused_with_a_bad_token_and_answers_200_with_a_good_one_creating_nothing()
     {
