@@ -13,9 +13,6 @@ internal static partial class WorkerLog
     [LoggerMessage(4803, LogLevel.Warning, "Remote worker loop failed; retrying")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(4804, LogLevel.Information, "Remote worker {WorkerId} started with {Workers} slot(s) against {Server}")]
-    public static partial void Started(ILogger logger, string workerId, int workers, string server);
-
     [LoggerMessage(4805, LogLevel.Information, "Remote worker stopping; {Count} run(s) in flight are killed and left to expire")]
     public static partial void Stopping(ILogger logger, int count);
 }
