@@ -75,6 +75,8 @@ public static class BulwarkConfiguration
         Require(o.HeartbeatSeconds >= 1 && o.HeartbeatSeconds * 2 <= o.LeaseSeconds,
             "BULWARK_HEARTBEAT_SECONDS must be at least 1 and at most half of BULWARK_LEASE_SECONDS.");
         Require(o.ReaperSeconds is >= 1 and <= 3600, "BULWARK_REAPER_SECONDS must be between 1 and 3600.");
+        // AUTH-5: the bound on how long a revocation written elsewhere takes to hold on this node.
+        Require(o.RevocationRefreshSeconds is >= 1 and <= 60, "BULWARK_REVOCATION_REFRESH_SECONDS must be between 1 and 60.");
         Require(o.PollMilliseconds is >= 10 and <= 60_000, "BULWARK_POLL_MILLISECONDS must be between 10 and 60000.");
         Require(o.MaxBodyBytes is >= 1024 and <= 64 * 1024 * 1024, "BULWARK_MAX_BODY_BYTES must be between 1024 and 67108864.");
         Require(Uri.TryCreate(o.Urls.Split(';')[0], UriKind.Absolute, out _), $"BULWARK_URLS '{o.Urls}' is not a URL.");

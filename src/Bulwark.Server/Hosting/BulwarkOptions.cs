@@ -39,6 +39,9 @@ public sealed class BulwarkOptions
     public int HeartbeatSeconds { get; set; } = 10;
     public int ReaperSeconds { get; set; } = 5;
 
+    /// <summary>How often each node reloads revocations and suspended tenants from the store (AUTH-5, TEN-4).</summary>
+    public int RevocationRefreshSeconds { get; set; } = 2;
+
     /// <summary>Longest an idle worker sleeps before looking for due jobs again.</summary>
     public int PollMilliseconds { get; set; } = 1000;
 

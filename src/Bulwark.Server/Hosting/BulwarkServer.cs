@@ -164,6 +164,11 @@ public static class BulwarkServer
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
         services.AddSingleton<ExecutorRegistry>();
         services.AddSingleton<AuditTrail>();
+        // AUTH-5, TEN-4: one revocation snapshot per node, asked by every authenticator.
+        services.AddSingleton<Revocation.RevocationCache>();
+        services.AddSingleton<Core.Identity.IRevocationCheck>(sp => sp.GetRequiredService<Revocation.RevocationCache>());
+        services.AddHostedService<Revocation.RevocationRefresher>();
+        services.AddSingleton<Revocation.CredentialRevoker>();
         if (Auth.Mtls.MtlsRegistration.Enabled(options))
         {
             // First, so a forged identity header is recorded even when another credential then succeeds.
@@ -231,6 +236,8 @@ public static class BulwarkServer
         app.MapJobs();
         app.MapTemplates();
         app.MapRuntime();
+        Revocation.RevocationEndpoints.MapRevocations(app);
+        Keys.ApiKeyEndpoints.MapApiKeys(app);
         app.MapWorker();
         Policy.PolicyTokenEndpoints.MapPolicyTokens(app);
     }
