@@ -145,6 +145,35 @@ public sealed class MtlsHeaderTests
         await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
+    [Fact] // AUTH-5 for mTLS: a revoked subject is refused like any revoked credential
+    public async Task Identity_header_is_refused_when_its_subject_is_revoked()
+    {
+        await using var server = await StartAsync("127.0.0.1/32");
+        await server.Operator.CreateTenantAsync("acme", CancellationToken.None);
+        using (var before = await WhoAmIAsync(server, "CN=alice,O=acme", roles: "reader"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await server.Operator.RevokeSubjectAsync("alice", "acme", "left the company", CancellationToken.None);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            using var response = await WhoAmIAsync(server, "CN=alice,O=acme", roles: "reader");
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the revocation did not hold within 10 s");
+            await Task.Delay(200);
+        }
+
+        using var bob = await WhoAmIAsync(server, "CN=bob,O=acme", roles: "reader");
+        Assert.Equal(HttpStatusCode.OK, bob.StatusCode);
+    }
+
     private static async Task SuspendAsync(ServerFixture server, string tenant)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={server.Options.DatabasePath};Pooling=False");
