@@ -12,6 +12,8 @@ switch (args.FirstOrDefault())
         return await QueueRunner.RunAsync(args[1..], Console.Out);
     case "sandbox":
         return await SandboxLatencyRunner.RunAsync(args[1..], Console.Out);
+    case "auth":
+        return await Bulwark.Benchmarks.Auth.AuthBenchmarkRunner.RunAsync(args[1..], Console.Out);
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(QueueRunner).Assembly).Run(args[1..]);
         return 0;

@@ -27,6 +27,7 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
     public const string Method = "jwt";
     private const int MaxRemembered = 10_000;
     private static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan TenantFreshFor = TimeSpan.FromSeconds(1);
 
     private readonly JwtSettings _settings;
     private readonly JwksKeySource? _jwks;
@@ -40,6 +41,7 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
     private readonly IReadOnlyList<SecurityKey> _secret;
     private readonly ConcurrentDictionary<string, ValidatedToken> _verified = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Tenant, string Subject), DateTimeOffset> _seen = new();
+    private readonly ConcurrentDictionary<string, (Tenant? Tenant, DateTimeOffset ReadAt)> _tenants = new(StringComparer.Ordinal);
 
     public JwtAuthenticator(
         JwtSettings settings,
@@ -135,7 +137,7 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
             _verified[presented] = token;
         }
 
-        var tenant = await _store.FindTenantByNameAsync(token.TenantName, ct);
+        var tenant = await FindTenantAsync(token.TenantName, now, ct);
         if (tenant is null || tenant.Suspended)
         {
             return new AuthenticationOutcome.Refused("tenant_unavailable", tenant?.Id, token.Subject);
@@ -217,6 +219,27 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
             string.IsNullOrEmpty(validated.Id) ? null : validated.Id,
             expires,
             result.SecurityToken.SigningKey ?? keys[0]);
+    }
+
+    /// <summary>
+    /// The token's tenant, read from the store at most once a second per tenant: a suspension or
+    /// deletion holds on this node within a second, and a busy client costs no store read per request.
+    /// </summary>
+    private async ValueTask<Tenant?> FindTenantAsync(string name, DateTimeOffset now, CancellationToken ct)
+    {
+        if (_tenants.TryGetValue(name, out var known) && now - known.ReadAt < TenantFreshFor)
+        {
+            return known.Tenant;
+        }
+
+        var tenant = await _store.FindTenantByNameAsync(name, ct);
+        if (_tenants.Count >= MaxRemembered)
+        {
+            _tenants.Clear();
+        }
+
+        _tenants[name] = (tenant, now);
+        return tenant;
     }
 
     /// <summary>A remembered verification holds only while its key is still trusted (a removed JWKS key ends it).</summary>

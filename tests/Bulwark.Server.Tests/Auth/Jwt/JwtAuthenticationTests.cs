@@ -84,6 +84,7 @@ public sealed class JwtAuthenticationTests(JwtServer jwt) : IClassFixture<JwtSer
         await JwtServer.WhoAmIAsync(jwt.Server, token);
 
         Assert.True(await jwt.Server.Store.SetTenantSuspendedAsync("frozen", true, CancellationToken.None));
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the authenticator re-reads a tenant at most once a second
 
         using var response = await jwt.Server.SendAsync(HttpMethod.Get, "/v1/whoami", token);
         await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");

@@ -1,0 +1,6 @@
+namespace Bulwark.Benchmarks.Auth;
+
+internal sealed record AuthLoadResult(string Name, int Requests, int Failures, TimeSpan Elapsed)
+{
+    public double PerSecond => Requests / Elapsed.TotalSeconds;
+}
