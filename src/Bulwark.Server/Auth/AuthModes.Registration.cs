@@ -41,7 +41,7 @@ internal static class AuthModeRegistration
                 sp.GetRequiredService<Audit.AuditTrail>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<JwtAuthenticator>>(),
-                sp,
+                sp.GetRequiredService<Core.Identity.IRevocationCheck>(),
                 sp.GetService<JwksKeySource>()));
         }
 

@@ -5,7 +5,6 @@ using Bulwark.Core.Storage;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Audit;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -35,7 +34,7 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
     private readonly AuditTrail _audit;
     private readonly TimeProvider _time;
     private readonly ILogger<JwtAuthenticator> _logger;
-    private readonly IServiceProvider _services;
+    private readonly IRevocationCheck _revocations;
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = JwtSettings.MaxTokenChars };
     private readonly TokenValidationParameters _parameters;
     private readonly IReadOnlyList<SecurityKey> _secret;
@@ -49,7 +48,7 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
         AuditTrail audit,
         TimeProvider time,
         ILogger<JwtAuthenticator> logger,
-        IServiceProvider services,
+        IRevocationCheck revocations,
         JwksKeySource? jwks = null)
     {
         _settings = settings;
@@ -58,7 +57,7 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
         _audit = audit;
         _time = time;
         _logger = logger;
-        _services = services;
+        _revocations = revocations;
         _secret = settings.Secret is { } secret ? [secret] : [];
         _parameters = new TokenValidationParameters
         {
@@ -143,10 +142,8 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
             return new AuthenticationOutcome.Refused("tenant_unavailable", tenant?.Id, token.Subject);
         }
 
-        // AUTH-5: IRevocationCheck is registered by the revocation feature; resolved optionally so
-        // JWTs work in a build without it (null: nothing is revoked). Once it is registered it answers every request.
-        if (_services.GetService<IRevocationCheck>() is { } revocations
-            && revocations.IsRevoked(tenant.Id, token.Subject, token.TokenId, null))
+        // AUTH-5: asked on every request, remembered verification or not, so a revocation holds at once.
+        if (_revocations.IsRevoked(tenant.Id, token.Subject, token.TokenId, null))
         {
             return new AuthenticationOutcome.Refused("jwt_revoked", tenant.Id, token.TokenId ?? token.Subject);
         }

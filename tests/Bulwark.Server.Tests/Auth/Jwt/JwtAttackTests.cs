@@ -50,6 +50,43 @@ public sealed class JwtAttackTests(JwtServer jwt) : IClassFixture<JwtServer>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Theory] // AUTH-5 with AUTH-3: a revoked jti or subject is refused, even for a token already verified once
+    [InlineData("jti")]
+    [InlineData("subject")]
+    public async Task Revoked_token_is_refused_with_401_and_creates_nothing_when_revoked_by(string by)
+    {
+        var claims = TokenForge.Claims(subject: "revoked-by-" + by);
+        var token = jwt.Hs256(claims);
+        await JwtServer.WhoAmIAsync(jwt.Server, token);
+        if (by == "jti")
+        {
+            await jwt.Server.Operator.RevokeTokenAsync((string)claims["jti"]!, "acme", "leaked", CancellationToken.None);
+        }
+        else
+        {
+            await jwt.Server.Operator.RevokeSubjectAsync((string)claims["sub"]!, "acme", "left", CancellationToken.None);
+        }
+
+        var jobsBefore = await jwt.CountAsync("SELECT count(*) FROM jobs");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            using var response = await jwt.Server.SendAsync(HttpMethod.Post, "/v1/jobs", token, new { template = "demo.echo" });
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the revocation did not hold within 10 s: {(int)response.StatusCode}");
+            await Task.Delay(200);
+            jobsBefore = await jwt.CountAsync("SELECT count(*) FROM jobs"); // a submit before the refresh may have landed
+        }
+
+        Assert.Equal(jobsBefore, await jwt.CountAsync("SELECT count(*) FROM jobs"));
+        Assert.True(await jwt.CountAsync("SELECT count(*) FROM audit_log WHERE action = 'auth.failure' AND detail_json LIKE '%jwt_revoked%'") >= 1);
+    }
+
     private string Forge(string attack, KeyServer attacker)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
