@@ -19,8 +19,8 @@ internal static class KestrelAddresses
                     UriKind.Absolute, out var url)
                 || (url.Scheme != "http" && !(url.Scheme == "https" && https is not null)))
             {
-                // TLS (NET-4) is not configured by this version; terminate it in front of the server.
-                throw new BulwarkSettingsException($"BULWARK_URLS '{text}' is not an http:// URL.");
+                // https:// needs a server certificate (BULWARK_TLS_CERTIFICATE_PATH, NET-4); else terminate TLS in front.
+                throw new BulwarkSettingsException($"BULWARK_URLS '{text}' is not an http:// URL (https:// needs BULWARK_TLS_CERTIFICATE_PATH).");
             }
 
             Action<ListenOptions> configure = url.Scheme == "https" ? https! : _ => { };
