@@ -21,6 +21,7 @@ namespace Bulwark.Server.Keys;
 internal static class ApiKeyEndpoints
 {
     public const int MaxNameLength = 100;
+    public const int MaxScopes = 64;
 
     public static void MapApiKeys(this IEndpointRouteBuilder routes)
     {
@@ -102,6 +103,11 @@ internal static class ApiKeyEndpoints
             }
 
             var scope = item.GetString()!;
+            if (scopes.Count == MaxScopes)
+            {
+                throw new InvalidPayloadException($"A key holds at most {MaxScopes} scopes.");
+            }
+
             if (!scopes.Contains(scope, StringComparer.Ordinal))
             {
                 scopes.Add(scope);

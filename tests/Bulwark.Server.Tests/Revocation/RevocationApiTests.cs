@@ -101,6 +101,30 @@ public sealed class RevocationApiTests
     }
 
     [Fact]
+    public async Task Key_gets_401_on_the_first_request_after_a_restart_when_revoked_while_the_node_was_down_AUTH_5()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        var victim = await server.NewTenantKeyAsync("acme", "jobs:read");
+        var tenant = await ScopeAsync(server, "acme");
+        await server.Store.AddRevocationAsync(
+            new RevocationRecord
+            {
+                Id = RevocationRecord.NewId(TimeProvider.System),
+                Kind = RevocationKind.Subject,
+                TenantId = tenant.TenantId,
+                Value = "key:" + KeyId(victim),
+                CreatedAt = DateTimeOffset.UtcNow,
+                Actor = "operator",
+            },
+            Ct);
+
+        await server.RestartAsync();
+
+        // The first load happens before the node serves: no window with an empty revocation set.
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(server, victim));
+    }
+
+    [Fact]
     public async Task Key_gets_401_within_seconds_when_the_cli_revokes_its_subject_AUTH_5_FLAG_4()
     {
         await using var server = await ServerFixture.StartAsync();
