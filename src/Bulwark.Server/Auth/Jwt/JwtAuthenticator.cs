@@ -174,7 +174,8 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
                 SecurityTokenInvalidIssuerException => "jwt_wrong_issuer",
                 SecurityTokenInvalidAudienceException => "jwt_wrong_audience",
                 SecurityTokenInvalidAlgorithmException => "jwt_alg_not_allowed",
-                SecurityTokenSignatureKeyNotFoundException => "jwt_unknown_key",
+                // Candidate keys were found (else refused above), so "no key matched" means a bad signature.
+                SecurityTokenSignatureKeyNotFoundException => "jwt_bad_signature",
                 SecurityTokenInvalidSignatureException => "jwt_bad_signature",
                 _ => "jwt_invalid",
             });

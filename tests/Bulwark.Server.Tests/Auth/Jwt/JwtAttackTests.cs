@@ -12,20 +12,44 @@ namespace Bulwark.Server.Tests.Auth.Jwt;
 /// </summary>
 public sealed class JwtAttackTests(JwtServer jwt) : IClassFixture<JwtServer>
 {
-    public static TheoryData<string> Attacks =>
-    [
-        "alg_none", "alg_None", "alg_NONE", "stripped_signature", "wrong_key", "empty_key",
-        "rs_to_hs_confusion_with_public_key_pem", "rs_to_hs_confusion_with_public_key_der", "unknown_kid",
-        "kid_path_traversal", "kid_dev_null_with_empty_key", "kid_sql_injection", "jku_header", "x5u_header",
-        "embedded_jwk_header", "expired", "not_yet_valid", "issued_in_the_future", "no_exp", "lifetime_over_max",
-        "lifetime_over_max_by_nbf", "wrong_issuer", "wrong_audience", "tampered_tenant", "tampered_scope",
-        "unknown_tenant", "huge_token", "rs256_signed_by_stranger_with_known_kid", "es256_signed_by_stranger",
-        "hs256_when_alg_header_says_hs512",
-    ];
+    /// <summary>Each attack and the reason the audit entry must give (for operators; never sent to the client).</summary>
+    public static TheoryData<string, string> Attacks => new()
+    {
+        { "alg_none", "jwt_alg_not_allowed" },
+        { "alg_None", "jwt_alg_not_allowed" },
+        { "alg_NONE", "jwt_alg_not_allowed" },
+        { "stripped_signature", "jwt_bad_signature" },
+        { "wrong_key", "jwt_bad_signature" },
+        { "empty_key", "jwt_bad_signature" },
+        { "rs_to_hs_confusion_with_public_key_pem", "jwt_bad_signature" },
+        { "rs_to_hs_confusion_with_public_key_der", "jwt_bad_signature" },
+        { "unknown_kid", "jwt_unknown_key" },
+        { "kid_path_traversal", "jwt_unknown_key" },
+        { "kid_dev_null_with_empty_key", "jwt_bad_signature" },
+        { "kid_sql_injection", "jwt_bad_signature" },
+        { "jku_header", "jwt_unknown_key" },
+        { "x5u_header", "jwt_unknown_key" },
+        { "embedded_jwk_header", "jwt_unknown_key" },
+        { "expired", "jwt_expired" },
+        { "not_yet_valid", "jwt_not_yet_valid" },
+        { "issued_in_the_future", "jwt_issued_in_future" },
+        { "no_exp", "jwt_no_exp" },
+        { "lifetime_over_max", "jwt_lifetime_too_long" },
+        { "lifetime_over_max_by_nbf", "jwt_lifetime_too_long" },
+        { "wrong_issuer", "jwt_wrong_issuer" },
+        { "wrong_audience", "jwt_wrong_audience" },
+        { "tampered_tenant", "jwt_bad_signature" },
+        { "tampered_scope", "jwt_bad_signature" },
+        { "unknown_tenant", "tenant_unavailable" },
+        { "huge_token", "jwt_too_large" },
+        { "rs256_signed_by_stranger_with_known_kid", "jwt_bad_signature" },
+        { "es256_signed_by_stranger", "jwt_bad_signature" },
+        { "hs256_when_alg_header_says_hs512", "jwt_alg_not_allowed" },
+    };
 
     [Theory]
     [MemberData(nameof(Attacks))]
-    public async Task Forged_token_is_refused_with_401_and_creates_nothing_when_attack_is(string attack)
+    public async Task Forged_token_is_refused_with_401_and_creates_nothing_when_attack_is(string attack, string reason)
     {
         await using var attacker = await KeyServer.StartAsync();
         var token = Forge(attack, attacker);
@@ -41,6 +65,8 @@ public sealed class JwtAttackTests(JwtServer jwt) : IClassFixture<JwtServer>
         Assert.Equal(usersBefore, await jwt.CountAsync("SELECT count(*) FROM users"));
         Assert.Equal(failuresBefore + 1, await jwt.CountAsync("SELECT count(*) FROM audit_log WHERE action = 'auth.failure'"));
         Assert.Equal(0, attacker.AllRequests); // keys named by the token (jku, x5u) are never fetched
+        var detail = await jwt.ScalarTextAsync("SELECT detail_json FROM audit_log WHERE action = 'auth.failure' ORDER BY seq DESC LIMIT 1");
+        Assert.Equal(reason, System.Text.Json.JsonDocument.Parse(detail).RootElement.GetProperty("reason").GetString());
     }
 
     [Fact] // AUTH-3: the suite's valid control token really is accepted, so the refusals above mean something

@@ -58,6 +58,15 @@ public sealed class JwtServer : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    public async Task<string> ScalarTextAsync(string sql)
+    {
+        await using var db = new SqliteConnection($"Data Source={Server.Options.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await db.OpenAsync();
+        await using var command = db.CreateCommand();
+        command.CommandText = sql;
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     public static async Task<JsonElement> WhoAmIAsync(ServerFixture server, string token)
     {
         using var response = await server.SendAsync(HttpMethod.Get, "/v1/whoami", token);
