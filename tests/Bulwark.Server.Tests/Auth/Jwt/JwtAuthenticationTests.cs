@@ -112,6 +112,22 @@ public sealed class JwtAuthenticationTests(JwtServer jwt) : IClassFixture<JwtSer
         await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
+    [Fact] // AUTH-3: RS→HS confusion with only a JWKS configured: HS256 is not even an allowed algorithm
+    public async Task Hs256_token_signed_with_the_public_key_is_refused_when_only_a_jwks_is_configured()
+    {
+        await using var keys = await KeyServer.StartAsync();
+        using var rsa = RSA.Create(2048);
+        keys.Serve(TokenForge.RsaJwk(rsa, "k1"));
+        await using var server = await JwtServer.StartAsync(keys, null);
+        await server.Operator.CreateTenantAsync("acme", CancellationToken.None);
+        var forged = TokenForge.Hs256(System.Text.Encoding.UTF8.GetBytes(rsa.ExportSubjectPublicKeyInfoPem()), TokenForge.Claims(), new() { ["kid"] = "k1" });
+
+        using var response = await server.SendAsync(HttpMethod.Get, "/v1/whoami", forged);
+
+        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+        await JwtServer.WhoAmIAsync(server, TokenForge.Rs256(rsa, "k1", TokenForge.Claims()));
+    }
+
     [Fact] // AUTH-3: claim names are configurable
     public async Task Custom_claim_names_are_read_when_configured()
     {
