@@ -1,12 +1,10 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Bulwark.Core.Tokens;
 
 /// <summary>
-/// The capability token format (AUTHZ-5): <c>bwc1.{base64url payload}.{base64url HMAC-SHA256}</c>.
+/// The capability token format (AUTHZ-5): <c>bwc1.{base64url payload}.{base64url HMAC-SHA256}</c> (see <see cref="SignedToken"/>).
 /// The MAC covers the prefix and the payload exactly as sent, so no byte of either can change;
 /// the payload is a small JSON object of <see cref="CapabilityClaims"/>. A format of ours rather
 /// than a JWT: there is no algorithm field to confuse, no header to parse before the MAC is
@@ -22,7 +20,6 @@ public static class CapabilityToken
     /// <summary>Longer than any token we mint; anything larger is refused before decoding.</summary>
     public const int MaxLength = 1024;
 
-    private const int MacBytes = 32;
     private const string JobField = "job";
     private const string AttemptField = "att";
     private const string TenantField = "ten";
@@ -56,16 +53,7 @@ public static class CapabilityToken
             json.WriteEndObject();
         }
 
-        var signed = Prefix + "." + Base64Url.EncodeToString(payload.GetBuffer().AsSpan(0, (int)payload.Length));
-        Span<byte> mac = stackalloc byte[MacBytes];
-        Mac(key, signed, mac);
-        var token = signed + "." + Base64Url.EncodeToString(mac);
-        if (token.Length > MaxLength)
-        {
-            throw new ArgumentException($"The claims make a token longer than {MaxLength} characters.", nameof(claims));
-        }
-
-        return token;
+        return SignedToken.Seal(Prefix, payload.GetBuffer().AsSpan(0, (int)payload.Length), key, MaxLength, nameof(claims));
     }
 
     /// <summary>True with the claims when the token is ours, intact and unexpired at <paramref name="now"/>.</summary>
@@ -77,46 +65,15 @@ public static class CapabilityToken
     {
         RequireKey(key);
         claims = null;
-        if (token is null || token.Length > MaxLength || !token.StartsWith(Prefix + ".", StringComparison.Ordinal))
+        switch (SignedToken.Open(token, Prefix, MaxLength, key, default, out var payload))
         {
-            return CapabilityTokenCheck.Malformed;
+            case SignedToken.Opened.Malformed:
+                return CapabilityTokenCheck.Malformed;
+            case SignedToken.Opened.BadSignature:
+                return CapabilityTokenCheck.BadSignature;
         }
 
-        var macDot = token.LastIndexOf('.');
-        var payloadStart = Prefix.Length + 1;
-        if (macDot <= payloadStart || token.AsSpan(payloadStart, macDot - payloadStart).Contains('.'))
-        {
-            return CapabilityTokenCheck.Malformed;
-        }
-
-        Span<byte> presented = stackalloc byte[MacBytes + 3];
-        var macText = token.AsSpan(macDot + 1);
-        if (Base64Url.GetMaxDecodedLength(macText.Length) > presented.Length
-            || Base64Url.DecodeFromChars(macText, presented, out _, out var macLength) != System.Buffers.OperationStatus.Done
-            || macLength != MacBytes)
-        {
-            return CapabilityTokenCheck.Malformed;
-        }
-
-        // The MAC first, in constant time: nothing of the payload is read before it is known to be ours.
-        Span<byte> expected = stackalloc byte[MacBytes];
-        Mac(key, token.AsSpan(0, macDot), expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, presented[..MacBytes]))
-        {
-            return CapabilityTokenCheck.BadSignature;
-        }
-
-        byte[] payload;
-        try
-        {
-            payload = Base64Url.DecodeFromChars(token.AsSpan(payloadStart, macDot - payloadStart));
-        }
-        catch (FormatException)
-        {
-            return CapabilityTokenCheck.Malformed;
-        }
-
-        if (!TryReadClaims(payload, out var read))
+        if (!TryReadClaims(payload!, out var read))
         {
             return CapabilityTokenCheck.BadPayload;
         }
@@ -128,14 +85,6 @@ public static class CapabilityToken
 
         claims = read;
         return CapabilityTokenCheck.Valid;
-    }
-
-    private static void Mac(ReadOnlySpan<byte> key, ReadOnlySpan<char> signed, Span<byte> destination)
-    {
-        // The signed part is ASCII (prefix, dot, base64url), one byte per char.
-        Span<byte> bytes = signed.Length <= 768 ? stackalloc byte[signed.Length] : new byte[signed.Length];
-        var written = Encoding.ASCII.GetBytes(signed, bytes);
-        HMACSHA256.HashData(key, bytes[..written], destination);
     }
 
     private static bool TryReadClaims(ReadOnlySpan<byte> payload, out CapabilityClaims claims)

@@ -1,7 +1,4 @@
-using System.Buffers;
-using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Bulwark.Core.Tokens;
@@ -37,7 +34,6 @@ public static class PolicyToken
     /// <summary>How far ahead of this node's clock another node's issue time may be.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(60);
 
-    private const int MacBytes = 32;
     private const string TenantField = "tenant";
     private const string ActorField = "actor";
     private const string ActionField = "action";
@@ -104,16 +100,7 @@ public static class PolicyToken
             json.WriteEndObject();
         }
 
-        var signed = Prefix + "." + Base64Url.EncodeToString(payload.GetBuffer().AsSpan(0, (int)payload.Length));
-        Span<byte> mac = stackalloc byte[MacBytes];
-        Mac(secrets.Current, signed, mac);
-        var token = signed + "." + Base64Url.EncodeToString(mac);
-        if (token.Length > MaxLength)
-        {
-            throw new ArgumentException($"The claims make a token longer than {MaxLength} characters.", nameof(claims));
-        }
-
-        return token;
+        return SignedToken.Seal(Prefix, payload.GetBuffer().AsSpan(0, (int)payload.Length), secrets.Current, MaxLength, nameof(claims));
     }
 
     /// <summary>
@@ -125,56 +112,15 @@ public static class PolicyToken
     {
         ArgumentNullException.ThrowIfNull(secrets);
         claims = null;
-        if (token is null || token.Length > MaxLength || !token.StartsWith(Prefix + ".", StringComparison.Ordinal))
+        switch (SignedToken.Open(token, Prefix, MaxLength, secrets.Current, secrets.Previous, out var payload))
         {
-            return PolicyTokenCheck.Malformed;
+            case SignedToken.Opened.Malformed:
+                return PolicyTokenCheck.Malformed;
+            case SignedToken.Opened.BadSignature:
+                return PolicyTokenCheck.BadSignature;
         }
 
-        var macDot = token.LastIndexOf('.');
-        var payloadStart = Prefix.Length + 1;
-        if (macDot <= payloadStart || token.AsSpan(payloadStart, macDot - payloadStart).Contains('.'))
-        {
-            return PolicyTokenCheck.Malformed;
-        }
-
-        Span<byte> presented = stackalloc byte[MacBytes + 3];
-        var macText = token.AsSpan(macDot + 1);
-        if (Base64Url.GetMaxDecodedLength(macText.Length) > presented.Length
-            || Base64Url.DecodeFromChars(macText, presented, out _, out var macLength) != OperationStatus.Done
-            || macLength != MacBytes)
-        {
-            // Also an empty MAC: there is no "unsigned" variant to downgrade to.
-            return PolicyTokenCheck.Malformed;
-        }
-
-        // The MAC first, in constant time, under both secrets (both always computed, so timing does
-        // not tell which one signed): nothing of the payload is read before it is known to be ours.
-        var signed = token.AsSpan(0, macDot);
-        Span<byte> expected = stackalloc byte[MacBytes];
-        Mac(secrets.Current, signed, expected);
-        var matches = CryptographicOperations.FixedTimeEquals(expected, presented[..MacBytes]);
-        if (secrets.Previous is { } previous)
-        {
-            Mac(previous, signed, expected);
-            matches |= CryptographicOperations.FixedTimeEquals(expected, presented[..MacBytes]);
-        }
-
-        if (!matches)
-        {
-            return PolicyTokenCheck.BadSignature;
-        }
-
-        byte[] payload;
-        try
-        {
-            payload = Base64Url.DecodeFromChars(token.AsSpan(payloadStart, macDot - payloadStart));
-        }
-        catch (FormatException)
-        {
-            return PolicyTokenCheck.Malformed;
-        }
-
-        if (!TryReadClaims(payload, out var read))
+        if (!TryReadClaims(payload!, out var read))
         {
             return PolicyTokenCheck.BadPayload;
         }
@@ -191,14 +137,6 @@ public static class PolicyToken
 
         claims = read;
         return PolicyTokenCheck.Valid;
-    }
-
-    private static void Mac(byte[] key, ReadOnlySpan<char> signed, Span<byte> destination)
-    {
-        // The signed part is ASCII (prefix, dot, base64url), one byte per char.
-        Span<byte> bytes = signed.Length <= 1024 ? stackalloc byte[signed.Length] : new byte[signed.Length];
-        var written = Encoding.ASCII.GetBytes(signed, bytes);
-        HMACSHA256.HashData(key, bytes[..written], destination);
     }
 
     private static bool TryReadClaims(ReadOnlySpan<byte> payload, out PolicyClaims claims)
