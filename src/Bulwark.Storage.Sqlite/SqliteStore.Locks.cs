@@ -122,7 +122,7 @@ public sealed partial class SqliteStore
         return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
-    // The same write as PutVariableAsync's (the cap of RunVariables included), for the fenced path.
+    // The one variable write (with RunVariables' cap), for the plain and the fenced path.
     private static async Task<int> UpsertVariableAsync(
         StoreConnection c, SqliteTransaction tx, string tenantId, Lease lease, string name, string valueJson, long nowMs, CancellationToken ct)
     {

@@ -50,24 +50,7 @@ public sealed partial class SqliteStore
             async (c, tx) =>
             {
                 var tenantId = await RequireFenceAsync(c, tx, lease, nowMs, ct);
-                long count, exists;
-                await using (var reader = await c.Prepared(CountVariablesSql, tx)
-                                 .Bind("@JobId", lease.JobId)
-                                 .Bind("@Name", name)
-                                 .ExecuteReaderAsync(ct))
-                {
-                    await reader.ReadAsync(ct);
-                    (count, exists) = (reader.GetInt64(0), reader.GetInt64(1));
-                }
-
-                RunVariables.EnsureRoom(checked((int)count), exists != 0);
-                return await c.Prepared(UpsertVariableSql, tx)
-                    .Bind("@TenantId", tenantId)
-                    .Bind("@JobId", lease.JobId)
-                    .Bind("@Name", name)
-                    .Bind("@Value", valueJson)
-                    .Bind("@Now", nowMs)
-                    .ExecuteNonQueryAsync(ct);
+                return await UpsertVariableAsync(c, tx, tenantId, lease, name, valueJson, nowMs, ct);
             },
             ct);
     }
