@@ -20,4 +20,20 @@ public sealed class BubblewrapOptions
     /// root-owned with mode 0711 when missing; it must not be writable by anyone but root.
     /// </summary>
     public required string WorkRoot { get; init; }
+
+    /// <summary>The checks both sandboxes make before anything else; throws on a bad option.</summary>
+    internal static void Validate(BubblewrapOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.WorkRoot))
+        {
+            throw new ArgumentException("BubblewrapOptions.WorkRoot is required.", nameof(options));
+        }
+
+        // uid/gid 0 would hand the job host root, confined or not: refuse the configuration (BOX-1).
+        if (options.Uid <= 0 || options.Gid <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "BubblewrapOptions.Uid and Gid must be unprivileged (greater than 0).");
+        }
+    }
 }

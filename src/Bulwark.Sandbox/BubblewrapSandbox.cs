@@ -27,17 +27,7 @@ public sealed class BubblewrapSandbox : ISandbox
 
     public BubblewrapSandbox(BubblewrapOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.WorkRoot))
-        {
-            throw new ArgumentException("BubblewrapOptions.WorkRoot is required.", nameof(options));
-        }
-
-        // uid/gid 0 would hand the job host root: refuse the configuration outright (BOX-1).
-        if (options.Uid <= 0 || options.Gid <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "BubblewrapOptions.Uid and Gid must be unprivileged (greater than 0).");
-        }
+        BubblewrapOptions.Validate(options);
 
         _options = options;
         _workRoot = Path.GetFullPath(options.WorkRoot);

@@ -28,17 +28,7 @@ public sealed class UnconfinedSandbox : ISandbox
 
     public UnconfinedSandbox(BubblewrapOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.WorkRoot))
-        {
-            throw new ArgumentException("BubblewrapOptions.WorkRoot is required.", nameof(options));
-        }
-
-        // Even unconfined, a job is never host root.
-        if (options.Uid <= 0 || options.Gid <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "BubblewrapOptions.Uid and Gid must be unprivileged (greater than 0).");
-        }
+        BubblewrapOptions.Validate(options);
 
         _options = options;
         _workRoot = Path.GetFullPath(options.WorkRoot);
