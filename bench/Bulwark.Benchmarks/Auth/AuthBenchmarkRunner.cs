@@ -16,9 +16,10 @@ namespace Bulwark.Benchmarks.Auth;
 
 /// <summary>
 /// Requests per second on <c>GET /v1/whoami</c> of a real server on 127.0.0.1, once per way of
-/// authenticating, side by side in one run (issue 4 item 12): no auth, API key, HS256, RS256 with
+/// authenticating, side by side in one run (issue 4 item 12), in interleaved rounds: no auth, API key, HS256, RS256 with
 /// the same token each time (its verification is remembered) and RS256 with a fresh token per
-/// request (every request pays a signature check). Bounded by time and count; prints ratios to no auth.
+/// request (every request pays a signature check). Bounded by time and count; prints each row's
+/// median and its ratio to no auth.
 /// </summary>
 internal static class AuthBenchmarkRunner
 {
@@ -29,9 +30,10 @@ internal static class AuthBenchmarkRunner
         var seconds = ArgValue(args, "--seconds", 3);
         var maxRequests = ArgValue(args, "--max-requests", 200_000);
         var uncached = ArgValue(args, "--uncached-tokens", 10000);
-        if (seconds is < 1 or > 60 || maxRequests < 100 || uncached is < 100 or > 100_000)
+        var rounds = ArgValue(args, "--rounds", 3);
+        if (seconds is < 1 or > 60 || maxRequests < 100 || uncached is < 100 or > 100_000 || rounds is < 1 or > 9)
         {
-            await Console.Error.WriteLineAsync("usage: auth [--seconds 1..60] [--max-requests N>=100] [--uncached-tokens 100..100000]");
+            await Console.Error.WriteLineAsync("usage: auth [--seconds 1..60] [--max-requests N>=100] [--uncached-tokens 100..100000] [--rounds 1..9]");
             return 2;
         }
 
@@ -40,34 +42,42 @@ internal static class AuthBenchmarkRunner
         await using var jwks = await StartJwksAsync(BenchTokens.Jwks(rsa, "bench-1"));
         var jwksUrl = jwks.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/jwks.json";
 
-        var fresh = new string[uncached];
-        Parallel.For(0, uncached, i => fresh[i] = BenchTokens.Rs256(rsa, "bench-1"));
+        // Enough never-used tokens for every round: a token seen before would be remembered, not verified.
+        var fresh = new string[uncached * rounds];
+        Parallel.For(0, fresh.Length, i => fresh[i] = BenchTokens.Rs256(rsa, "bench-1"));
         var rsToken = BenchTokens.Rs256(rsa, "bench-1");
         var hsToken = BenchTokens.Hs256(System.Text.Encoding.UTF8.GetBytes(secret));
+        var rows = Rows(secret, jwksUrl, hsToken, rsToken, fresh).ToList();
 
         // One short pass of every row first and thrown away: the rows share this process's JIT, so
         // without it whichever row runs first pays for tiering up the server's common path.
-        foreach (var (name, configure, credential) in Rows(secret, jwksUrl, hsToken, rsToken, fresh))
+        foreach (var (name, configure, credential) in rows)
         {
-            await MeasureAsync(name, configure, credential, seconds, name.EndsWith("uncached", StringComparison.Ordinal) ? 0 : maxRequests);
+            await MeasureAsync(name, configure, credential, seconds, IsUncached(name) ? 0 : maxRequests);
         }
 
-        var results = new List<AuthLoadResult>
+        // Rows interleaved in rounds and each reported by its median: the load of a shared machine
+        // drifts over a run, and a row measured once, early or late, would carry that drift.
+        var samples = rows.ToDictionary(r => r.Name, _ => new List<AuthLoadResult>());
+        for (var round = 0; round < rounds; round++)
         {
-            await MeasureAsync("none", o => o.AuthMode = "none", _ => null, seconds, maxRequests),
-            await MeasureAsync("api_key", o => o.AuthMode = "api_key", admin => admin, seconds, maxRequests),
-            await MeasureAsync("HS256", Jwt(secret, null), _ => hsToken, seconds, maxRequests),
-            await MeasureAsync("RS256 cached", Jwt(null, jwksUrl), _ => rsToken, seconds, maxRequests),
-            await MeasureAsync("RS256 uncached", Jwt(null, jwksUrl), Sequence(fresh), seconds, uncached),
-            // No auth again last: the machine's load drifts, and the two no-auth rows show how much.
-            await MeasureAsync("none (again)", o => o.AuthMode = "none", _ => null, seconds, maxRequests),
-        };
+            foreach (var (name, configure, credential) in rows)
+            {
+                samples[name].Add(await MeasureAsync(name, configure, credential, seconds, IsUncached(name) ? uncached : maxRequests));
+            }
+        }
 
-        Print(output, results, seconds);
-        return results.Any(r => r.Failures > 0) ? 1 : 0;
+        var results = rows.Select(r => Median(samples[r.Name])).ToList();
+        Print(output, results, seconds, rounds);
+        return samples.Values.SelectMany(s => s).Any(r => r.Failures > 0) ? 1 : 0;
     }
 
-    private static IEnumerable<(string, Action<BulwarkOptions>, Func<string?, string?>)> Rows(
+    private static bool IsUncached(string name) => name.EndsWith("uncached", StringComparison.Ordinal);
+
+    private static AuthLoadResult Median(List<AuthLoadResult> samples) =>
+        samples.OrderBy(r => r.PerSecond).ElementAt(samples.Count / 2);
+
+    private static IEnumerable<(string Name, Action<BulwarkOptions> Configure, Func<string?, string?> Credential)> Rows(
         string secret, string jwksUrl, string hsToken, string rsToken, string[] fresh)
     {
         yield return ("none", o => o.AuthMode = "none", _ => null);
@@ -171,11 +181,11 @@ internal static class AuthBenchmarkRunner
         return app;
     }
 
-    private static void Print(TextWriter output, List<AuthLoadResult> results, int seconds)
+    private static void Print(TextWriter output, List<AuthLoadResult> results, int seconds, int rounds)
     {
         var c = CultureInfo.InvariantCulture;
-        var baseline = (results[0].PerSecond + results[^1].PerSecond) / 2;
-        output.WriteLine(string.Create(c, $"auth: GET /v1/whoami on 127.0.0.1, {Concurrency} concurrent clients, ratios to the mean of both no-auth rows, up to {seconds} s per row, {Environment.ProcessorCount} CPUs (client and server share them)"));
+        var baseline = results[0].PerSecond;
+        output.WriteLine(string.Create(c, $"auth: GET /v1/whoami on 127.0.0.1, {Concurrency} concurrent clients, median of {rounds} interleaved rounds of up to {seconds} s per row, {Environment.ProcessorCount} CPUs (client and server share them)"));
         output.WriteLine(string.Create(c, $"| {"credential",-16} | {"requests",9} | {"req/s",9} | {"vs none",7} | {"cost vs none",12} |"));
         output.WriteLine("|------------------|-----------|-----------|---------|--------------|");
         foreach (var r in results)

@@ -89,6 +89,16 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
             return Refused("jwt_too_large");
         }
 
+        // A token verified before, byte for byte, has the same header and signature: only its
+        // lifetime and whether its key is still trusted can have changed, so nothing is parsed again.
+        var now = _time.GetUtcNow();
+        if (_verified.TryGetValue(presented, out var remembered)
+            && now <= remembered.Expires + _settings.ClockSkew
+            && IsStillTrusted(remembered.Key))
+        {
+            return await AcceptAsync(http, remembered, now, ct);
+        }
+
         JsonWebToken jwt;
         try
         {
@@ -116,26 +126,25 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
             return Refused("jwt_unknown_key");
         }
 
-        var now = _time.GetUtcNow();
-        if (!_verified.TryGetValue(presented, out var token)
-            || now > token.Expires + _settings.ClockSkew
-            || !StillTrusted(token.Key, keys))
+        var verified = await VerifyAsync(jwt, keys, now);
+        if (verified is AuthenticationOutcome refusal)
         {
-            var verified = await VerifyAsync(jwt, keys, now);
-            if (verified is AuthenticationOutcome refusal)
-            {
-                return refusal;
-            }
-
-            token = (ValidatedToken)verified;
-            if (_verified.Count >= MaxRemembered)
-            {
-                _verified.Clear();
-            }
-
-            _verified[presented] = token;
+            return refusal;
         }
 
+        var token = (ValidatedToken)verified;
+        if (_verified.Count >= MaxRemembered)
+        {
+            _verified.Clear();
+        }
+
+        _verified[presented] = token;
+        return await AcceptAsync(http, token, now, ct);
+    }
+
+    /// <summary>What every verified token goes through, remembered or not: tenant, revocation, provisioning.</summary>
+    private async Task<AuthenticationOutcome> AcceptAsync(HttpContext http, ValidatedToken token, DateTimeOffset now, CancellationToken ct)
+    {
         var tenant = await FindTenantAsync(token.TenantName, now, ct);
         if (tenant is null || tenant.Suspended)
         {
@@ -241,18 +250,11 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
     }
 
     /// <summary>A remembered verification holds only while its key is still trusted (a removed JWKS key ends it).</summary>
-    private bool StillTrusted(SecurityKey key, IReadOnlyList<SecurityKey> candidates)
-    {
-        foreach (var candidate in candidates)
-        {
-            if (ReferenceEquals(candidate, key))
-            {
-                return _jwks is null || key is SymmetricSecurityKey || _jwks.IsCurrent(key);
-            }
-        }
-
-        return false;
-    }
+    /// <summary>The secret is fixed for the process; a JWKS key only while it is among fresh keys (removed keys end).</summary>
+    private bool IsStillTrusted(SecurityKey key) =>
+        key is SymmetricSecurityKey
+            ? _secret.Count > 0 && ReferenceEquals(_secret[0], key)
+            : _jwks is not null && _jwks.IsCurrent(key);
 
     /// <summary>AUTH-6: the first valid token of an unknown subject creates its user record.</summary>
     private async Task ProvisionAsync(HttpContext http, TenantScope scope, ValidatedToken token, DateTimeOffset now, CancellationToken ct)
