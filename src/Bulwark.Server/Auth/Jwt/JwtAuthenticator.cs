@@ -249,7 +249,6 @@ internal sealed class JwtAuthenticator : ICredentialAuthenticator
         return tenant;
     }
 
-    /// <summary>A remembered verification holds only while its key is still trusted (a removed JWKS key ends it).</summary>
     /// <summary>The secret is fixed for the process; a JWKS key only while it is among fresh keys (removed keys end).</summary>
     private bool IsStillTrusted(SecurityKey key) =>
         key is SymmetricSecurityKey
