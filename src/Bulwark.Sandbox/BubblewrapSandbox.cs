@@ -23,7 +23,7 @@ public sealed class BubblewrapSandbox : ISandbox
 {
     private readonly BubblewrapOptions _options;
     private readonly string _workRoot;
-    private readonly Lazy<(SandboxHealth Health, RunHost? Host, SandboxCommandLine? CommandLine)> _state;
+    private readonly Lazy<SandboxState> _state;
 
     public BubblewrapSandbox(BubblewrapOptions options)
     {
@@ -46,21 +46,15 @@ public sealed class BubblewrapSandbox : ISandbox
     public async Task<SandboxResult> RunAsync(SandboxRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (health, host, commandLine) = _state.Value;
-
-        // BOX-5: refuse rather than run untrusted code with weaker confinement.
-        if (!health.Usable || host is null || commandLine is null)
-        {
-            throw new UnavailableException(health.Detail, "sandbox_unavailable");
-        }
+        var (host, commandLine) = _state.Value.RequireUsable();
 
         return await host.RunAsync(request, commandLine.Build, privateTmp: false, ct).ConfigureAwait(false);
     }
 
-    private (SandboxHealth, RunHost?, SandboxCommandLine?) Probe()
+    private SandboxState Probe()
     {
-        static (SandboxHealth, RunHost?, SandboxCommandLine?) Unusable(string detail, string limits = "rlimits only") =>
-            (new SandboxHealth(false, "bwrap", detail) { Limits = limits }, null, null);
+        static SandboxState Unusable(string detail, string limits = "rlimits only") =>
+            SandboxState.Unusable(new SandboxHealth(false, "bwrap", detail) { Limits = limits });
 
         if (!OperatingSystem.IsLinux())
         {
@@ -137,7 +131,7 @@ public sealed class BubblewrapSandbox : ISandbox
             return Unusable($"The sandbox self-test (/bin/true under bwrap as uid {_options.Uid}) failed: {why}", cgroups.Description);
         }
 
-        return (new SandboxHealth(true, "bwrap", $"{version}, uid {_options.Uid}") { Limits = cgroups.Description }, host, commandLine);
+        return new SandboxState(new SandboxHealth(true, "bwrap", $"{version}, uid {_options.Uid}") { Limits = cgroups.Description }, host, commandLine);
     }
 
     private static string BwrapVersion(string bwrap)

@@ -1,4 +1,3 @@
-using Bulwark.Core.Errors;
 using Bulwark.Core.Sandbox;
 using Bulwark.Sandbox.Cgroups;
 
@@ -24,7 +23,7 @@ public sealed class UnconfinedSandbox : ISandbox
 
     private readonly BubblewrapOptions _options;
     private readonly string _workRoot;
-    private readonly Lazy<(SandboxHealth Health, RunHost? Host, SandboxCommandLine? CommandLine)> _state;
+    private readonly Lazy<SandboxState> _state;
 
     public UnconfinedSandbox(BubblewrapOptions options)
     {
@@ -43,11 +42,7 @@ public sealed class UnconfinedSandbox : ISandbox
     public async Task<SandboxResult> RunAsync(SandboxRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (health, host, commandLine) = _state.Value;
-        if (!health.Usable || host is null || commandLine is null)
-        {
-            throw new UnavailableException(health.Detail, "sandbox_unavailable");
-        }
+        var (host, commandLine) = _state.Value.RequireUsable();
 
         return await host.RunAsync(
             request,
@@ -56,10 +51,10 @@ public sealed class UnconfinedSandbox : ISandbox
             ct).ConfigureAwait(false);
     }
 
-    private (SandboxHealth, RunHost?, SandboxCommandLine?) Probe()
+    private SandboxState Probe()
     {
-        static (SandboxHealth, RunHost?, SandboxCommandLine?) Unusable(string detail) =>
-            (new SandboxHealth(false, "none", $"{UnconfinedDetail}; cannot run: {detail}"), null, null);
+        static SandboxState Unusable(string detail) =>
+            SandboxState.Unusable(new SandboxHealth(false, "none", $"{UnconfinedDetail}; cannot run: {detail}"));
 
         if (!OperatingSystem.IsLinux())
         {
@@ -90,6 +85,6 @@ public sealed class UnconfinedSandbox : ISandbox
         var cgroups = CgroupDetector.Detect();
         var commandLine = new SandboxCommandLine(new SandboxTools(shell, setpriv, timeout, Bwrap: null), _options.Uid, _options.Gid, []);
         var host = new RunHost(_options.Uid, _options.Gid, _workRoot, cgroups, seccomp: false);
-        return (new SandboxHealth(true, "none", UnconfinedDetail) { Limits = cgroups.Description }, host, commandLine);
+        return new SandboxState(new SandboxHealth(true, "none", UnconfinedDetail) { Limits = cgroups.Description }, host, commandLine);
     }
 }
