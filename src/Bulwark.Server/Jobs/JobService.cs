@@ -71,7 +71,7 @@ internal sealed class JobService(
                 await policyTokens.RecordUseAsync(http, caller, policy, template.Key, dryRun: true, ct);
             }
 
-            return new SubmitOutcome.DryRun(new DryRunView(true, template.Key, template.Version, ParseInputs(inputsJson)));
+            return new SubmitOutcome.DryRun(new DryRunView(true, template.Key, template.Version, JsonElement.Parse(inputsJson)));
         }
 
         var job = new NewJob
@@ -153,12 +153,6 @@ internal sealed class JobService(
         }
 
         return JsonSerializer.Serialize(detail);
-    }
-
-    private static JsonElement ParseInputs(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return doc.RootElement.Clone();
     }
 }
 

@@ -14,19 +14,15 @@ internal sealed record TemplateView(
     DateTimeOffset CreatedAt,
     JsonElement Definition)
 {
-    public static TemplateView Of(JobTemplate template)
-    {
-        using var definition = JsonDocument.Parse(TemplateFile.ToJson(template.Definition));
-        return new TemplateView(
-            template.Key,
-            template.Version,
-            template.TenantId is null,
-            template.Definition.Kind == TemplateKind.Script ? "script" : "http",
-            template.Definition.RequiredScope,
-            template.Definition.Action,
-            template.CreatedAt,
-            definition.RootElement.Clone());
-    }
+    public static TemplateView Of(JobTemplate template) => new(
+        template.Key,
+        template.Version,
+        template.TenantId is null,
+        template.Definition.Kind == TemplateKind.Script ? "script" : "http",
+        template.Definition.RequiredScope,
+        template.Definition.Action,
+        template.CreatedAt,
+        JsonElement.Parse(TemplateFile.ToJson(template.Definition)));
 }
 
 internal sealed record TemplateListView(IReadOnlyList<TemplateView> Templates);

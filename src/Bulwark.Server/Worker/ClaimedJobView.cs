@@ -19,8 +19,6 @@ internal sealed record ClaimedJobView(
 {
     public static ClaimedJobView Of(ClaimedJob claimed)
     {
-        using var template = JsonDocument.Parse(TemplateFile.ToJson(claimed.Template.Definition));
-        using var inputs = JsonDocument.Parse(claimed.Job.InputsJson);
         return new ClaimedJobView(
             claimed.Job.Id,
             claimed.Job.TenantId,
@@ -30,7 +28,7 @@ internal sealed record ClaimedJobView(
             claimed.Job.MaxAttempts,
             claimed.Lease.Token,
             claimed.LeaseExpiresAt,
-            template.RootElement.Clone(),
-            inputs.RootElement.Clone());
+            JsonElement.Parse(TemplateFile.ToJson(claimed.Template.Definition)),
+            JsonElement.Parse(claimed.Job.InputsJson));
     }
 }
