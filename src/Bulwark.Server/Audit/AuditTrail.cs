@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Storage;
 using Microsoft.AspNetCore.Http;
@@ -35,6 +36,35 @@ internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time)
         };
 
     public Task RecordAsync(AuditEntry entry, CancellationToken ct) => store.AppendAuditAsync(entry, ct);
+
+    /// <summary>
+    /// The one shape of a refused credential, in every context (AUD-1): who, what, from where and
+    /// why, with any facts the context adds. The client only ever sees the same bare 401.
+    /// </summary>
+    public Task RecordRefusalAsync(
+        HttpContext http,
+        string action,
+        string? tenantId,
+        string actor,
+        string reason,
+        string remote,
+        CancellationToken ct,
+        params (string Key, string? Value)[] extra)
+    {
+        var detail = new Dictionary<string, string?>
+        {
+            ["reason"] = reason,
+            ["remote"] = remote,
+            ["path"] = http.Request.Path.Value,
+        };
+        foreach (var (key, value) in extra)
+        {
+            detail[key] = value;
+        }
+
+        return RecordAsync(
+            Entry(http, tenantId, actor, action, http.Request.Path.Value, "denied", JsonSerializer.Serialize(detail)), ct);
+    }
 }
 
 /// <summary>When the request began, so audit entries carry their latency.</summary>

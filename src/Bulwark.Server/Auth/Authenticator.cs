@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Audit;
@@ -39,14 +38,6 @@ internal sealed class Authenticator(
     {
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         Log.AuthRefused(logger, reason, remote);
-        var detail = JsonSerializer.Serialize(new Dictionary<string, string?>
-        {
-            ["reason"] = reason,
-            ["remote"] = remote,
-            ["path"] = http.Request.Path.Value,
-        });
-        await audit.RecordAsync(
-            audit.Entry(http, tenantId, credentialId ?? "anonymous", "auth.failure", http.Request.Path.Value, "denied", detail),
-            ct);
+        await audit.RecordRefusalAsync(http, "auth.failure", tenantId, credentialId ?? "anonymous", reason, remote, ct);
     }
 }

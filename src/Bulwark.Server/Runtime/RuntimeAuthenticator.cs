@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Tokens;
 using Bulwark.Server.Audit;
@@ -70,17 +69,9 @@ internal sealed class RuntimeAuthenticator(
     {
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "runtime-socket";
         Log.AuthRefused(logger, reason, remote);
-        var detail = JsonSerializer.Serialize(new Dictionary<string, string?>
-        {
-            ["reason"] = reason,
-            ["remote"] = remote,
-            ["path"] = http.Request.Path.Value,
-            ["attempt"] = claims?.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        await audit.RecordAsync(
-            audit.Entry(http, claims?.TenantId, claims is null ? "anonymous" : $"task:{claims.JobId}", AuditAction,
-                http.Request.Path.Value, "denied", detail),
-            ct);
+        await audit.RecordRefusalAsync(
+            http, AuditAction, claims?.TenantId, claims is null ? "anonymous" : $"task:{claims.JobId}", reason, remote, ct,
+            ("attempt", claims?.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         throw new UnauthenticatedException();
     }
 }

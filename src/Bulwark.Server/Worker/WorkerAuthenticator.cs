@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Tenancy;
 using Bulwark.Core.Tokens;
@@ -42,16 +41,8 @@ internal sealed class WorkerAuthenticator(WorkerToken token, AuditTrail audit, I
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var named = Identifiers.IsValid(workerId) ? workerId : null;
         WorkerLog.Refused(logger, reason, remote);
-        var detail = JsonSerializer.Serialize(new Dictionary<string, string?>
-        {
-            ["reason"] = reason,
-            ["remote"] = remote,
-            ["path"] = http.Request.Path.Value,
-            ["worker_id"] = named,
-        });
-        await audit.RecordAsync(
-            audit.Entry(http, null, named is null ? "anonymous" : "worker:" + named, AuditAction, http.Request.Path.Value, "denied", detail),
-            ct);
+        await audit.RecordRefusalAsync(
+            http, AuditAction, null, named is null ? "anonymous" : "worker:" + named, reason, remote, ct, ("worker_id", named));
         throw new UnauthenticatedException();
     }
 }
