@@ -8,12 +8,17 @@ ensure_bubblewrap
 ensure_dotnet
 
 # --- PostgreSQL -----------------------------------------------------------------------------
-# Reserved: a later issue starts a throwaway PostgreSQL here for the Bulwark.Storage.Postgres
-# conformance tests and exports its connection string. Nothing is started yet.
-# ---------------------------------------------------------------------------------------------
-
+# A throwaway cluster of our own for the PostgreSQL store's tests (never an existing server):
+# initdb into a temp dir as user postgres, a free loopback port, stopped and removed on exit.
+# The tests read its superuser connection string from BULWARK_TEST_POSTGRES and fail, never
+# skip, when it is missing.
+ensure_postgres
+pg_dir=$(mktemp -d -u /tmp/bulwark-test-pg.XXXXXX)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
+BULWARK_TEST_POSTGRES=$(scripts/test-postgres.sh start "$pg_dir")
+export BULWARK_TEST_POSTGRES
+# ---------------------------------------------------------------------------------------------
 
 set +e
 dotnet test Bulwark.slnx -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"

@@ -34,3 +34,18 @@ ensure_dotnet() {
     return 1
   fi
 }
+
+# The PostgreSQL tests start their own throwaway cluster (scripts/test-postgres.sh); they need
+# the server binaries (initdb, pg_ctl, postgres), not a running service.
+ensure_postgres() {
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "PostgreSQL is missing and this is not a Debian-like system: install the PostgreSQL server package (initdb, pg_ctl) with your package manager." >&2
+    return 1
+  fi
+  echo "Installing PostgreSQL..." >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+}
