@@ -5,6 +5,10 @@
 #
 #   scripts/test-postgres.sh start DIR   prints the superuser connection string on stdout
 #   scripts/test-postgres.sh stop DIR    stops the cluster and removes DIR
+#
+# Tests run with fsync and synchronous commit off (a thrown-away cluster gains nothing from
+# durability); BULWARK_PG_DURABLE=1 keeps PostgreSQL's defaults, for benchmarks whose commits
+# should cost what they cost in production.
 set -euo pipefail
 
 pg_bin() {
@@ -36,9 +40,12 @@ start() {
   runuser -u postgres -- "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   port=$(free_port)
-  # fsync off: a test cluster is thrown away, durability buys nothing but time.
+  local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "${BULWARK_PG_DURABLE:-0}" = "1" ]; then
+    speed=""
+  fi
   runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $speed -c max_connections=300" \
     start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
   echo "$port" >"$dir/port"
   echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
