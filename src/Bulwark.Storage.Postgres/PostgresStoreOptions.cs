@@ -1,0 +1,9 @@
+namespace Bulwark.Storage.Postgres;
+
+/// <summary>
+/// How the store reaches PostgreSQL. <paramref name="ConnectionString"/> is the application login,
+/// which must own nothing (TEN-2: row-level security binds only roles that do not own the tables);
+/// <paramref name="OwnerConnectionString"/> is the schema owner, used by <see cref="PostgresStore.MigrateAsync"/>
+/// alone and closed right after. Either may be in key/value or <c>postgres://</c> URL form.
+/// </summary>
+public sealed record PostgresStoreOptions(string ConnectionString, string? OwnerConnectionString = null);
