@@ -64,6 +64,11 @@ public static class BulwarkConfiguration
     public static void Validate(BulwarkOptions o)
     {
         Require(!string.IsNullOrWhiteSpace(o.DataDir), "BULWARK_DATA_DIR must not be empty.");
+        // OPS-1: the owner login migrates a PostgreSQL schema; with SQLite there is no one to hand it to.
+        Require(string.IsNullOrWhiteSpace(o.DatabaseOwner) || Storage.Postgres.PostgresConnectionStrings.IsPostgres(o.Database),
+            "BULWARK_DATABASE_OWNER is set, but BULWARK_DATABASE does not name a PostgreSQL database (Host=… or postgres://…).");
+        Require(string.IsNullOrWhiteSpace(o.DatabaseOwner) || Storage.Postgres.PostgresConnectionStrings.IsPostgres(o.DatabaseOwner),
+            "BULWARK_DATABASE_OWNER must be a PostgreSQL connection string (Host=… or postgres://…).");
         Require(o.Sandbox is "bwrap" or "none", $"BULWARK_SANDBOX must be 'bwrap' or 'none', not '{o.Sandbox}'.");
         // BOX-5: unconfined runs are a development convenience, never something a deployment drifts into.
         Require(o.Sandbox != "none" || o.Env == "dev",

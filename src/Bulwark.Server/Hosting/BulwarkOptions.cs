@@ -10,8 +10,17 @@ public sealed class BulwarkOptions
     /// <summary>Directory of the embedded store and run work dirs.</summary>
     public string DataDir { get; set; } = "./bulwark-data";
 
-    /// <summary>SQLite file path; empty: <c>{DataDir}/bulwark.db</c>.</summary>
+    /// <summary>
+    /// SQLite file path (empty: <c>{DataDir}/bulwark.db</c>), or a PostgreSQL connection string
+    /// (<c>Host=…</c> or <c>postgres://…</c>) of the application login. Carries a password: never logged.
+    /// </summary>
     public string? Database { get; set; }
+
+    /// <summary>
+    /// PostgreSQL only (<c>BULWARK_DATABASE_OWNER</c>): the schema owner's connection string, used
+    /// at start to migrate and nothing else; unset, the schema must already be current. Never logged.
+    /// </summary>
+    public string? DatabaseOwner { get; set; }
 
     /// <summary>Where Kestrel listens.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";

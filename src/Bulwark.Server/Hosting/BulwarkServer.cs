@@ -192,6 +192,11 @@ public static class BulwarkServer
         if (options.LocalWorkers)
         {
             services.AddHostedService<JobWorkerPool>();
+            if (store is IWorkWakeups wakeups)
+            {
+                // Several nodes share the store: work announced by any of them wakes the pool here.
+                services.AddHostedService(sp => new WorkWakeupRelay(wakeups, sp.GetRequiredService<WorkSignal>()));
+            }
         }
 
         services.AddHostedService<LeaseReaper>();

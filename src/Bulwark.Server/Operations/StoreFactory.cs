@@ -1,28 +1,31 @@
 using Bulwark.Core.Storage;
 using Bulwark.Server.Hosting;
+using Bulwark.Storage.Postgres;
 using Bulwark.Storage.Sqlite;
+using Npgsql;
 
 namespace Bulwark.Server.Operations;
 
-/// <summary>Opens the store the options name and migrates it. Operator commands and the server share it.</summary>
+/// <summary>
+/// Opens the store the options name and migrates it (OPS-1): PostgreSQL when <c>BULWARK_DATABASE</c>
+/// is a PostgreSQL connection string, else the embedded SQLite file. Operator commands and the server share it.
+/// </summary>
 public static class StoreFactory
 {
     public static async Task<IBulwarkStore> OpenAsync(BulwarkOptions options, CancellationToken ct)
     {
-        var database = options.Database ?? "";
-        if (database.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
-            || database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
-            || database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new BulwarkSettingsException(
-                "BULWARK_DATABASE names a PostgreSQL server, but this version runs only on the embedded SQLite store.");
-        }
-
-        var store = new SqliteStore(options.DatabasePath);
+        var store = PostgresConnectionStrings.IsPostgres(options.Database)
+            ? OpenPostgres(options)
+            : (IBulwarkStore)new SqliteStore(options.DatabasePath);
         try
         {
             await store.MigrateAsync(ct);
             return store;
+        }
+        catch (Exception e) when (SetupSentence(e) is { } sentence)
+        {
+            await store.DisposeAsync();
+            throw new BulwarkSettingsException(sentence);
         }
         catch
         {
@@ -30,4 +33,52 @@ public static class StoreFactory
             throw;
         }
     }
+
+    private static PostgresStore OpenPostgres(BulwarkOptions options)
+    {
+        // Both strings usually hold a password: a problem with either is named, never repeated.
+        var application = Convert(options.Database!, "BULWARK_DATABASE");
+        var owner = string.IsNullOrWhiteSpace(options.DatabaseOwner) ? null : Convert(options.DatabaseOwner, "BULWARK_DATABASE_OWNER");
+        return new PostgresStore(new PostgresStoreOptions(application, owner));
+    }
+
+    private static string Convert(string value, string setting)
+    {
+        string converted;
+        try
+        {
+            converted = PostgresConnectionStrings.ToNpgsql(value);
+        }
+        catch (ArgumentException e)
+        {
+            var parameter = $" (Parameter '{e.ParamName}')";
+            throw new BulwarkSettingsException($"{setting}: {(e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message)}");
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(converted);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            // Npgsql's own text may quote the value.
+            throw new BulwarkSettingsException($"{setting} holds a keyword or value Npgsql does not accept.");
+        }
+
+        return converted;
+    }
+
+    /// <summary>
+    /// AUTHZ-4: an unsafe database setup (PostgresSetupException) or an unreachable server is a
+    /// start-up refusal in one sentence, like a bad setting; the connection string is not repeated.
+    /// </summary>
+    private static string? SetupSentence(Exception e) => e switch
+    {
+        PostgresSetupException setup => setup.Message,
+        PostgresException refused =>
+            $"PostgreSQL refused the connection or a statement of the migration ({refused.SqlState}: {refused.MessageText}).",
+        NpgsqlException unreachable =>
+            $"The PostgreSQL server named by BULWARK_DATABASE could not be reached: {unreachable.Message}",
+        _ => null,
+    };
 }
