@@ -1,0 +1,177 @@
+using Bulwark.Server.Tests.Cli;
+using Bulwark.Storage.Tests.Postgres;
+using Dapper;
+using Npgsql;
+
+namespace Bulwark.Server.Tests.MultiNode;
+
+/// <summary>
+/// Several <c>bulwark serve</c> processes (and remote workers) sharing one throwaway PostgreSQL
+/// database, each with its own data dir, all on loopback, all running jobs in the real sandbox.
+/// Operator commands are the built CLI too. The database's superuser is only the tests' window
+/// on what happened; no node ever sees it. Disposing kills every process, also after a failure.
+/// </summary>
+internal sealed class NodeCluster : IAsyncDisposable
+{
+    public const string WorkerToken = "multi-node-worker-token-0123456789abcdef";
+
+    private readonly List<IDisposable> _processes = [];
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "bulwark-nodes-" + Guid.NewGuid().ToString("N"));
+
+    private NodeCluster(PostgresTestDatabase database)
+    {
+        Database = database;
+        Directory.CreateDirectory(_root);
+    }
+
+    public PostgresTestDatabase Database { get; }
+
+    public static async Task<NodeCluster> CreateAsync() => new(await PostgresTestDatabase.CreateAsync());
+
+    /// <summary>
+    /// The settings every node shares, as ServerFixture's: short leases and polls, a sandbox uid
+    /// of the suite's own (see ServerFixture), few worker slots so that work has to be shared.
+    /// </summary>
+    public Dictionary<string, string> NodeEnvironment(string name, bool migrates = false)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["BULWARK_DATABASE"] = Database.AppConnectionString,
+            ["BULWARK_URLS"] = "http://127.0.0.1:0",
+            ["BULWARK_DATA_DIR"] = Path.Combine(_root, name),
+            ["BULWARK_WORKERS"] = "2",
+            ["BULWARK_LEASE_SECONDS"] = "6",
+            ["BULWARK_HEARTBEAT_SECONDS"] = "1",
+            ["BULWARK_REAPER_SECONDS"] = "1",
+            ["BULWARK_POLL_MILLISECONDS"] = "100",
+            ["BULWARK_SANDBOX_UID"] = "61000",
+            ["BULWARK_SANDBOX_GID"] = "61000",
+            ["BULWARK_WORKER_TOKEN"] = WorkerToken,
+        };
+        if (migrates)
+        {
+            environment["BULWARK_DATABASE_OWNER"] = Database.OwnerConnectionString;
+        }
+
+        return environment;
+    }
+
+    /// <summary>Starts <c>bulwark serve</c> and returns once it listens.</summary>
+    public async Task<ServeNode> StartNodeAsync(string name, Action<Dictionary<string, string>>? configure = null, bool migrates = false)
+    {
+        var environment = NodeEnvironment(name, migrates);
+        configure?.Invoke(environment);
+        var node = await ServeNode.StartAsync(name, environment);
+        _processes.Add(node);
+        return node;
+    }
+
+    /// <summary>Starts <c>bulwark worker</c> claiming through <paramref name="node"/>'s worker API; its attempts carry <c>remote:{id}</c>.</summary>
+    public async Task<BulwarkProcess> StartRemoteWorkerAsync(ServeNode node, string id, int workers = 2)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["BULWARK_WORKER_TOKEN"] = WorkerToken,
+            ["BULWARK_WORKER_ID"] = id,
+            ["BULWARK_SANDBOX_UID"] = "61000",
+            ["BULWARK_SANDBOX_GID"] = "61000",
+            ["BULWARK_LEASE_SECONDS"] = "6",
+            ["BULWARK_HEARTBEAT_SECONDS"] = "1",
+            ["BULWARK_POLL_MILLISECONDS"] = "100",
+        };
+        var worker = BulwarkProcess.Start(environment,
+            "worker", "--server", node.Http.BaseAddress!.ToString(), "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--data", Path.Combine(_root, "worker-" + id));
+        _processes.Add(worker);
+        await worker.WaitForLineAsync(new System.Text.RegularExpressions.Regex("Bulwark worker .* claiming from"));
+        return worker;
+    }
+
+    /// <summary>An operator command (TEN-3) on the shared database, as the application login; the owner login lets it migrate.</summary>
+    public Task<CliRun> OperatorAsync(params string[] args) => BulwarkProcess.RunAsync(
+        new Dictionary<string, string>
+        {
+            ["BULWARK_DATABASE"] = Database.AppConnectionString,
+            ["BULWARK_DATABASE_OWNER"] = Database.OwnerConnectionString,
+            ["BULWARK_DATA_DIR"] = Path.Combine(_root, "operator"),
+        },
+        args);
+
+    public async Task<CliRun> OperatorOkAsync(params string[] args)
+    {
+        var run = await OperatorAsync(args);
+        Assert.True(run.ExitCode == 0, $"bulwark {string.Join(' ', args)}: {run}");
+        return run;
+    }
+
+    /// <summary><c>bulwark keys create</c>; returns the key's id and its plaintext (the last line).</summary>
+    public async Task<(string Id, string Key)> CreateKeyAsync(string tenant, string scopes)
+    {
+        var run = await OperatorOkAsync("keys", "create", "--tenant", tenant, "--scopes", scopes);
+        var id = run.StdoutLines.Single(l => l.StartsWith("id: ", StringComparison.Ordinal))["id: ".Length..];
+        return (id, run.StdoutLines[^1]);
+    }
+
+    public async Task ApplyTemplateAsync(string yaml)
+    {
+        var file = Path.Combine(_root, "template-" + Guid.NewGuid().ToString("N") + ".yaml");
+        await File.WriteAllTextAsync(file, yaml);
+        await OperatorOkAsync("templates", "apply", file);
+    }
+
+    /// <summary>Reads the shared database as its superuser: what the nodes did, beyond any tenant's view.</summary>
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(Database.SuperuserConnectionString);
+        return (await connection.QueryAsync<T>(sql, parameters)).AsList();
+    }
+
+    /// <summary>Polls (bounded) until every listed job is finished; returns their states.</summary>
+    public async Task<IReadOnlyList<(string Id, string State)>> WaitUntilFinishedAsync(IReadOnlyCollection<string> jobIds, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (true)
+        {
+            var states = await QueryAsync<(string Id, string State)>(
+                "SELECT id, state FROM bulwark.jobs WHERE id = ANY(@ids)", new { ids = jobIds.ToArray() });
+            if (states.Count == jobIds.Count && states.All(s => s.State is "succeeded" or "failed" or "cancelled" or "dead"))
+            {
+                return states;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not every job finished within {bound.TotalSeconds} s: "
+                    + string.Join(", ", states.GroupBy(s => s.State).Select(g => $"{g.Key}={g.Count()}")) + Diagnostics());
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Every process's output, for a failure message.</summary>
+    public string Diagnostics() => string.Concat(_processes.Select(p => p switch
+    {
+        ServeNode node => $"\n--- node {node.Name} (pid {node.Process.Pid}):\n{node.Process.Output}",
+        BulwarkProcess worker => $"\n--- worker (pid {worker.Pid}):\n{worker.Output}",
+        _ => "",
+    }));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+        }
+
+        await Database.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: run dirs may belong to the sandbox uid.
+        }
+    }
+}
