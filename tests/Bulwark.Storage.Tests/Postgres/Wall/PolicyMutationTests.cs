@@ -69,6 +69,18 @@ public sealed class PolicyMutationTests : WallTests
         Assert.Equal(0L, await WallSql.ScalarAsync<long>(superuser, $"SELECT count(*) FROM {WallSql.Table("job_variables")}"));
     }
 
+    [Fact] // RLS-23 → RLS-15: foreign keys ignore row-level security, so without its trigger the template key is a bridge
+    public async Task Without_the_template_trigger_a_job_of_A_can_use_Bs_template()
+    {
+        await AsOwnerAsync($"DROP TRIGGER jobs_template_visible ON {WallSql.Table("jobs")}");
+        await using var app = await Wall.OpenAppAsync();
+
+        var repoint = await WriteAttempt.RunAsync(app, A.Id,
+            $"UPDATE {WallSql.Table("jobs")} SET template_id = @template WHERE id = @job", ("template", B.Template.Id), ("job", A.Job.Id));
+
+        Assert.Equal(1, repoint.Rows);
+    }
+
     private async Task<List<VisibleRows>> ForbiddenToAAsync()
     {
         await using var app = await Wall.OpenAppAsync();
