@@ -1,10 +1,476 @@
 namespace Bulwark.Storage.Postgres.Schema;
 
-/// <summary>The schema as ordered steps; a released step is never edited, a change is a new step.</summary>
+/// <summary>
+/// The schema, as ordered steps run by the owner login. A step is never edited once released: a
+/// change is a new step, so every existing database reaches the same shape. The roles the steps
+/// name exist before the first step runs (<see cref="PostgresMigrator"/> creates them).
+/// Times are bigint unix milliseconds and JSON is text, exactly as in the SQLite store.
+/// </summary>
 internal static class PostgresMigrations
 {
+    // Every policy reads the tenant the same way (RLS-06): an earlier transaction-local set_config
+    // leaves '' behind on the connection, not NULL, so '' must mean "no tenant" too.
+    private const string CurrentTenant = "NULLIF(current_setting('" + PostgresSchema.TenantSetting + "', true), '')";
+
+    private const string App = PostgresSchema.AppRole;
+    private const string SystemRole = PostgresSchema.SystemRole;
+
     public static IReadOnlyList<PostgresMigration> All { get; } =
     [
-        new(1, "tables", ""),
+        new(1, "tables, keys and indexes",
+            """
+            CREATE SCHEMA bulwark;
+            REVOKE ALL ON SCHEMA bulwark FROM PUBLIC;
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            CREATE TABLE tenants (
+                id         text    PRIMARY KEY CHECK (id <> ''),
+                name       text    NOT NULL UNIQUE,
+                created_at bigint  NOT NULL,
+                suspended  boolean NOT NULL DEFAULT false
+            );
+
+            -- AUTH-2: only the SHA-256 of the secret is kept.
+            CREATE TABLE api_keys (
+                id          text   PRIMARY KEY,
+                tenant_id   text   NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                name        text   NOT NULL,
+                scopes      text   NOT NULL,
+                secret_hash bytea  NOT NULL,
+                created_at  bigint NOT NULL,
+                expires_at  bigint,
+                revoked_at  bigint
+            );
+            CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at, id);
+
+            -- tenant_id NULL: a global template every tenant may use (readable by all, written
+            -- only through put_global_template).
+            CREATE TABLE templates (
+                id              text    PRIMARY KEY,
+                tenant_id       text    REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                key             text    NOT NULL,
+                version         integer NOT NULL CHECK (version >= 1),
+                definition_json text    NOT NULL,
+                created_at      bigint  NOT NULL,
+                CONSTRAINT templates_owner_key_version UNIQUE NULLS NOT DISTINCT (tenant_id, key, version)
+            );
+
+            CREATE TABLE jobs (
+                id               text    PRIMARY KEY,
+                tenant_id        text    NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                -- A plain key, because a global template has no tenant; jobs_template_visible
+                -- refuses a template that is neither the job's tenant's nor global.
+                template_id      text    NOT NULL REFERENCES templates (id),
+                template_key     text    NOT NULL,
+                template_version integer NOT NULL,
+                state            text    NOT NULL CHECK (state IN
+                    ('scheduled', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'dead')),
+                attempts         integer NOT NULL DEFAULT 0,
+                max_attempts     integer NOT NULL CHECK (max_attempts >= 1),
+                priority         integer NOT NULL DEFAULT 0,
+                inputs_json      text    NOT NULL,
+                result_json      text,
+                error            text,
+                error_code       text,
+                idempotency_key  text,
+                run_at           bigint  NOT NULL,
+                created_at       bigint  NOT NULL,
+                started_at       bigint,
+                finished_at      bigint,
+                cancel_requested boolean NOT NULL DEFAULT false,
+                lease_token      text,
+                lease_expires_at bigint,
+                worker_id        text,
+                actor            text,
+                -- RLS-15: children reference (tenant_id, id), so a row can never point across tenants.
+                CONSTRAINT jobs_tenant_id UNIQUE (tenant_id, id),
+                -- JOB-5, RLS-14: an idempotency key names one job per tenant (NULL keys are distinct).
+                CONSTRAINT jobs_tenant_idempotency UNIQUE (tenant_id, idempotency_key)
+            );
+
+            -- The claim walks this index in its ORDER BY order and stops after LIMIT rows; the
+            -- partial WHERE keeps finished and running jobs (the bulk of the table) out of it.
+            CREATE INDEX jobs_claimable ON jobs (priority DESC, run_at, id)
+                WHERE state IN ('queued', 'scheduled', 'retrying') AND NOT cancel_requested;
+
+            -- The reaper looks only at running jobs by lease expiry.
+            CREATE INDEX jobs_running_leases ON jobs (lease_expires_at) WHERE state = 'running';
+
+            -- Runs as the caller, so under its row-level security: only the caller's own and
+            -- global templates are visible to the check.
+            CREATE FUNCTION jobs_template_visible() RETURNS trigger
+                LANGUAGE plpgsql SET search_path = bulwark, pg_temp AS
+            $fn$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM templates t
+                               WHERE t.id = NEW.template_id AND (t.tenant_id = NEW.tenant_id OR t.tenant_id IS NULL)) THEN
+                    RAISE EXCEPTION 'a job may use only its own tenant''s templates or global ones'
+                        USING ERRCODE = 'foreign_key_violation';
+                END IF;
+                RETURN NEW;
+            END
+            $fn$;
+            CREATE TRIGGER jobs_template_visible BEFORE INSERT OR UPDATE OF template_id, tenant_id ON jobs
+                FOR EACH ROW EXECUTE FUNCTION jobs_template_visible();
+
+            CREATE TABLE attempts (
+                tenant_id   text    NOT NULL CHECK (tenant_id <> ''),
+                job_id      text    NOT NULL,
+                attempt     integer NOT NULL,
+                worker_id   text    NOT NULL,
+                started_at  bigint  NOT NULL,
+                finished_at bigint,
+                outcome     text,
+                exit_code   integer,
+                error       text,
+                error_code  text,
+                PRIMARY KEY (tenant_id, job_id, attempt),
+                FOREIGN KEY (tenant_id, job_id) REFERENCES jobs (tenant_id, id)
+            );
+
+            CREATE TABLE job_logs (
+                id        bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text    NOT NULL CHECK (tenant_id <> ''),
+                job_id    text    NOT NULL,
+                attempt   integer NOT NULL,
+                stream    text    NOT NULL CHECK (stream IN ('stdout', 'stderr', 'runtime')),
+                text      text    NOT NULL,
+                at        bigint  NOT NULL,
+                FOREIGN KEY (tenant_id, job_id) REFERENCES jobs (tenant_id, id)
+            );
+            CREATE INDEX job_logs_by_job ON job_logs (tenant_id, job_id, id);
+
+            -- tenant_id NULL: a system event (e.g. a refused credential before any tenant is known).
+            CREATE TABLE audit_log (
+                seq         bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at          bigint  NOT NULL,
+                tenant_id   text    CHECK (tenant_id <> ''),
+                actor       text    NOT NULL,
+                action      text    NOT NULL,
+                target      text,
+                outcome     text    NOT NULL,
+                request_id  text,
+                trace_id    text,
+                latency_ms  bigint,
+                dry_run     boolean NOT NULL DEFAULT false,
+                detail_json text
+            );
+            CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, seq);
+            -- NET-3: rate limits count a tenant's entries of one action in a time window.
+            CREATE INDEX audit_log_counts ON audit_log (tenant_id, action, at);
+
+            -- AUD-2 and AUTH-5: append-only, whoever connects (the owner included). Statement
+            -- triggers, because under forced row-level security a row trigger never fires when
+            -- the policy hides every row, and the statement would "succeed" on zero rows.
+            CREATE FUNCTION refuse_change() RETURNS trigger
+                LANGUAGE plpgsql SET search_path = bulwark, pg_temp AS
+            $fn$
+            BEGIN
+                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+            END
+            $fn$;
+            CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+                FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+            -- JOB-7: a job's variables, set and read by its own code through the runtime API.
+            CREATE TABLE job_variables (
+                tenant_id  text   NOT NULL CHECK (tenant_id <> ''),
+                job_id     text   NOT NULL,
+                name       text   NOT NULL,
+                value_json text   NOT NULL,
+                updated_at bigint NOT NULL,
+                PRIMARY KEY (tenant_id, job_id, name),
+                FOREIGN KEY (tenant_id, job_id) REFERENCES jobs (tenant_id, id)
+            );
+
+            -- AUTH-6: the first valid JWT of an unknown subject creates its row.
+            CREATE TABLE users (
+                tenant_id  text   NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                subject    text   NOT NULL,
+                email      text,
+                roles      text   NOT NULL,
+                first_seen bigint NOT NULL,
+                last_seen  bigint NOT NULL,
+                PRIMARY KEY (tenant_id, subject)
+            );
+
+            -- AUTH-5: appended and outlived (expires_at), never updated. tenant_id is NULL only
+            -- for a jti the operator revoked in every tenant.
+            CREATE TABLE revocations (
+                id         text   PRIMARY KEY,
+                kind       text   NOT NULL CHECK (kind IN ('jti', 'subject', 'key', 'tenant')),
+                tenant_id  text   REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                value      text   NOT NULL,
+                created_at bigint NOT NULL,
+                expires_at bigint,
+                reason     text,
+                actor      text   NOT NULL,
+                CHECK (tenant_id IS NOT NULL OR kind = 'jti')
+            );
+            CREATE INDEX revocations_by_expiry ON revocations (expires_at);
+            CREATE TRIGGER revocations_no_update BEFORE UPDATE OR TRUNCATE ON revocations
+                FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+            -- AUTHZ-6: per tenant; owner is the job holding it (NULL once released). A row is never
+            -- deleted, so the fence only grows and a superseded number never comes back.
+            CREATE TABLE locks (
+                tenant_id  text   NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                name       text   NOT NULL,
+                owner      text,
+                fence      bigint NOT NULL CHECK (fence >= 1),
+                expires_at bigint NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            );
+            """),
+
+        new(2, "the tenant wall: row-level security, policies and grants",
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- RLS-01/02: enabled and forced on every table, so the owner is bound too.
+            {EnableAndForce("tenants", "api_keys", "templates", "jobs", "attempts", "job_logs", "audit_log", "job_variables", "users", "revocations", "locks")}
+
+            -- The application sees and writes only the tenant of the transaction (TEN-1, RLS-04..11).
+            CREATE POLICY tenant_wall ON tenants TO {App}
+                USING (id = {CurrentTenant}) WITH CHECK (id = {CurrentTenant});
+            {TenantWall("api_keys", "jobs", "attempts", "job_logs", "job_variables", "users", "revocations", "locks")}
+
+            -- Global templates are readable by every tenant but written only by put_global_template.
+            CREATE POLICY tenant_read ON templates FOR SELECT TO {App}
+                USING (tenant_id = {CurrentTenant} OR tenant_id IS NULL);
+            CREATE POLICY tenant_write ON templates FOR INSERT TO {App}
+                WITH CHECK (tenant_id = {CurrentTenant});
+
+            -- Audit entries without a tenant (system events) may be appended while no tenant is
+            -- set, and are never readable by the application.
+            CREATE POLICY tenant_read ON audit_log FOR SELECT TO {App}
+                USING (tenant_id = {CurrentTenant});
+            CREATE POLICY tenant_append ON audit_log FOR INSERT TO {App}
+                WITH CHECK (tenant_id IS NOT DISTINCT FROM {CurrentTenant});
+
+            -- The cross-tenant functions' owner, on exactly the tables those functions touch.
+            {SystemPolicies("tenants", "api_keys", "templates", "jobs", "attempts", "revocations")}
+
+            -- RLS-16: only what each table needs; never TRUNCATE, REFERENCES or TRIGGER, and no
+            -- DELETE at all (nothing is ever deleted by the application).
+            GRANT USAGE ON SCHEMA bulwark TO {App}, {SystemRole};
+            GRANT SELECT ON ALL TABLES IN SCHEMA bulwark TO {App};
+            GRANT INSERT ON tenants, api_keys, templates, jobs, job_logs, audit_log, job_variables, users, revocations, locks TO {App};
+            GRANT UPDATE ON jobs, attempts, job_variables, users, locks TO {App};
+
+            GRANT SELECT, INSERT, UPDATE ON tenants, api_keys, attempts TO {SystemRole};
+            GRANT SELECT, INSERT ON templates, revocations TO {SystemRole};
+            GRANT SELECT, UPDATE ON jobs TO {SystemRole};
+            """),
+
+        new(3, "cross-tenant functions",
+            """
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- JOB-3, JOB-5, TEN-4: the batch claim. Due, not cancelled, of an active tenant, in
+            -- claim order; SKIP LOCKED lets claimers on every node take disjoint batches.
+            CREATE FUNCTION claim_jobs(p_worker text, p_max integer, p_now bigint, p_expires bigint, p_running text)
+            RETURNS TABLE (
+                id text, tenant_id text, template_id text, template_key text, template_version integer,
+                state text, attempts integer, max_attempts integer, priority integer, inputs_json text,
+                result_json text, error text, error_code text, idempotency_key text, run_at bigint,
+                created_at bigint, started_at bigint, finished_at bigint, cancel_requested boolean,
+                lease_token text, lease_expires_at bigint, worker_id text, actor text,
+                template_tenant_id text, template_created_at bigint, template_definition_json text)
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH picked AS (
+                    SELECT j.id FROM jobs j
+                    WHERE j.state IN ('queued', 'scheduled', 'retrying') AND NOT j.cancel_requested
+                      AND j.run_at <= p_now
+                      AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = j.tenant_id AND t.suspended)
+                    ORDER BY j.priority DESC, j.run_at, j.id
+                    LIMIT p_max
+                    FOR UPDATE OF j SKIP LOCKED
+                ), claimed AS (
+                    UPDATE jobs j SET state = p_running, attempts = j.attempts + 1,
+                        lease_token = replace(gen_random_uuid()::text, '-', ''),
+                        lease_expires_at = p_expires, worker_id = p_worker, started_at = coalesce(j.started_at, p_now)
+                    FROM picked WHERE j.id = picked.id
+                    RETURNING j.*
+                ), opened AS (
+                    INSERT INTO attempts (tenant_id, job_id, attempt, worker_id, started_at)
+                    SELECT c.tenant_id, c.id, c.attempts, p_worker, p_now FROM claimed c
+                )
+                SELECT c.id, c.tenant_id, c.template_id, c.template_key, c.template_version,
+                    c.state, c.attempts, c.max_attempts, c.priority, c.inputs_json,
+                    c.result_json, c.error, c.error_code, c.idempotency_key, c.run_at,
+                    c.created_at, c.started_at, c.finished_at, c.cancel_requested,
+                    c.lease_token, c.lease_expires_at, c.worker_id, c.actor,
+                    t.tenant_id, t.created_at, t.definition_json
+                FROM claimed c JOIN templates t ON t.id = c.template_id
+            $fn$;
+
+            -- JOB-3, JOB-4: expired leases go back to the queue, to the dead letters, or to
+            -- cancelled; their attempts are closed. Idle workers on every node are woken when
+            -- something was re-queued.
+            CREATE FUNCTION reap_expired_leases(
+                p_now bigint, p_cancelled text, p_retrying text, p_dead text, p_error text, p_error_code text)
+            RETURNS integer
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_reaped integer;
+                v_requeued boolean;
+            BEGIN
+                WITH expired AS (
+                    UPDATE jobs j SET
+                        state = CASE WHEN j.cancel_requested THEN p_cancelled
+                                     WHEN j.attempts < j.max_attempts THEN p_retrying ELSE p_dead END,
+                        run_at = CASE WHEN NOT j.cancel_requested AND j.attempts < j.max_attempts THEN p_now ELSE j.run_at END,
+                        error = CASE WHEN j.cancel_requested THEN j.error ELSE p_error END,
+                        error_code = CASE WHEN j.cancel_requested THEN j.error_code ELSE p_error_code END,
+                        finished_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN p_now ELSE j.finished_at END,
+                        lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+                    WHERE j.state = 'running' AND j.lease_expires_at < p_now
+                    RETURNING j.tenant_id, j.id, j.attempts, j.state
+                ), closed AS (
+                    UPDATE attempts a SET finished_at = p_now, outcome = e.state, exit_code = NULL,
+                        error = p_error, error_code = p_error_code
+                    FROM expired e
+                    WHERE a.tenant_id = e.tenant_id AND a.job_id = e.id AND a.attempt = e.attempts
+                )
+                SELECT count(*), coalesce(bool_or(e.state = p_retrying), false) INTO v_reaped, v_requeued FROM expired e;
+
+                IF v_requeued THEN
+                    PERFORM pg_notify('bulwark_work', '');
+                END IF;
+
+                RETURN v_reaped;
+            END
+            $fn$;
+
+            -- Idle workers sleep exactly until the earliest waiting job of an active tenant.
+            CREATE FUNCTION next_due_at() RETURNS bigint
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT min(j.run_at) FROM jobs j
+                WHERE j.state IN ('queued', 'scheduled', 'retrying') AND NOT j.cancel_requested
+                  AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = j.tenant_id AND t.suspended)
+            $fn$;
+
+            -- JOB-3: the job's tenant, only when the whole fence matches. The caller then sets that
+            -- tenant and does its work under row-level security, re-checking the fence there.
+            CREATE FUNCTION lease_tenant(p_job_id text, p_attempt integer, p_token text, p_now bigint) RETURNS text
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT j.tenant_id FROM jobs j
+                WHERE j.id = p_job_id AND j.attempts = p_attempt AND j.lease_token = p_token
+                  AND j.state = 'running' AND j.lease_expires_at >= p_now
+            $fn$;
+
+            -- AUTH-2: authentication's lookup, before any tenant is known (the hash is checked by the caller).
+            CREATE FUNCTION find_api_key(p_id text) RETURNS SETOF api_keys
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT * FROM api_keys WHERE id = p_id
+            $fn$;
+
+            CREATE FUNCTION revoke_api_key(p_id text, p_at bigint) RETURNS boolean
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH revoked AS (
+                    UPDATE api_keys SET revoked_at = p_at WHERE id = p_id AND revoked_at IS NULL RETURNING 1
+                )
+                SELECT count(*) = 1 FROM revoked
+            $fn$;
+
+            -- AUTH-5: the feed of every node's revocation cache.
+            CREATE FUNCTION list_revocations(p_now bigint) RETURNS SETOF revocations
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT * FROM revocations WHERE expires_at IS NULL OR expires_at > p_now ORDER BY id
+            $fn$;
+
+            CREATE FUNCTION add_global_revocation(
+                p_id text, p_value text, p_created_at bigint, p_expires_at bigint, p_reason text, p_actor text)
+            RETURNS void
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                INSERT INTO revocations (id, kind, tenant_id, value, created_at, expires_at, reason, actor)
+                VALUES (p_id, 'jti', NULL, p_value, p_created_at, p_expires_at, p_reason, p_actor)
+            $fn$;
+
+            -- JOB-1: the next version of a global template; the advisory lock serializes writers
+            -- of one key so that two of them never compute the same version.
+            CREATE FUNCTION put_global_template(p_id text, p_key text, p_definition_json text, p_created_at bigint)
+            RETURNS integer
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_version integer;
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended('bulwark.template ' || p_key, 0));
+                SELECT coalesce(max(t.version), 0) + 1 INTO v_version FROM templates t
+                WHERE t.tenant_id IS NULL AND t.key = p_key;
+                INSERT INTO templates (id, tenant_id, key, version, definition_json, created_at)
+                VALUES (p_id, NULL, p_key, v_version, p_definition_json, p_created_at);
+                RETURN v_version;
+            END
+            $fn$;
+
+            -- OPS-1: the first tenant and its admin key, only on an empty store; the advisory lock
+            -- keeps two first starts from both printing a key.
+            CREATE FUNCTION bootstrap_tenant(
+                p_tenant_id text, p_name text, p_created_at bigint, p_suspended boolean,
+                p_key_id text, p_key_name text, p_scopes text, p_secret_hash bytea,
+                p_key_created_at bigint, p_expires_at bigint, p_revoked_at bigint)
+            RETURNS boolean
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended('bulwark.bootstrap', 0));
+                IF EXISTS (SELECT 1 FROM tenants) THEN
+                    RETURN false;
+                END IF;
+                INSERT INTO tenants (id, name, created_at, suspended) VALUES (p_tenant_id, p_name, p_created_at, p_suspended);
+                INSERT INTO api_keys (id, tenant_id, name, scopes, secret_hash, created_at, expires_at, revoked_at)
+                VALUES (p_key_id, p_tenant_id, p_key_name, p_scopes, p_secret_hash, p_key_created_at, p_expires_at, p_revoked_at);
+                RETURN true;
+            END
+            $fn$;
+
+            -- TEN-3: operator commands and authentication name a tenant before acting in it.
+            CREATE FUNCTION find_tenant_by_name(p_name text) RETURNS SETOF tenants
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT * FROM tenants WHERE name = p_name
+            $fn$;
+
+            CREATE FUNCTION list_tenants() RETURNS SETOF tenants
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT * FROM tenants ORDER BY name
+            $fn$;
+
+            -- TEN-4
+            CREATE FUNCTION set_tenant_suspended(p_name text, p_suspended boolean) RETURNS boolean
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH changed AS (UPDATE tenants SET suspended = p_suspended WHERE name = p_name RETURNING 1)
+                SELECT count(*) = 1 FROM changed
+            $fn$;
+            """),
     ];
+
+    private static string EnableAndForce(params string[] tables) =>
+        string.Join(
+            "\n",
+            tables.Select(t => $"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;"));
+
+    private static string TenantWall(params string[] tables) =>
+        string.Join(
+            "\n",
+            tables.Select(t =>
+                $"CREATE POLICY tenant_wall ON {t} TO {App} USING (tenant_id = {CurrentTenant}) WITH CHECK (tenant_id = {CurrentTenant});"));
+
+    private static string SystemPolicies(params string[] tables) =>
+        string.Join(
+            "\n",
+            tables.Select(t => $"CREATE POLICY system_all ON {t} TO {SystemRole} USING (true) WITH CHECK (true);"));
 }

@@ -1,0 +1,98 @@
+using Bulwark.Core.Templates;
+using Bulwark.Core.Tenancy;
+using Bulwark.Storage.Postgres.Rows;
+using Dapper;
+
+namespace Bulwark.Storage.Postgres;
+
+// Templates (JOB-1): immutable versions per (owner, key); a tenant's own template shadows a
+// global one with the same key. The policy shows a tenant its own rows and the global ones.
+public sealed partial class PostgresStore
+{
+    // Writers of one (owner, key) take turns, so two never compute the same version.
+    private const string LockTemplateKeySql =
+        "SELECT pg_advisory_xact_lock(hashtextextended('bulwark.template ' || @Owner || ' ' || @Key, 0))";
+
+    public async Task<JobTemplate> PutTemplateAsync(
+        string? ownerTenantId, TemplateDefinition definition, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Identifiers.Require(definition.Key, "template key");
+
+        var json = TemplateFile.ToJson(definition);
+        var id = "tpl_" + Guid.CreateVersion7(now).ToString("N");
+        var createdAt = UnixMs.From(now);
+        int version;
+        if (ownerTenantId is null)
+        {
+            // Global rows are not the application's to write: the operator's path crosses tenants.
+            version = await OutsideTenantsAsync(
+                connection => connection.ExecuteScalarAsync<int>(
+                    "SELECT put_global_template(@id, @Key, @json, @createdAt)", new { id, definition.Key, json, createdAt }),
+                ct);
+        }
+        else
+        {
+            version = await InTenantAsync(
+                ownerTenantId,
+                async tx =>
+                {
+                    await tx.Connection.ExecuteAsync(LockTemplateKeySql, new { Owner = ownerTenantId, definition.Key }, tx.Transaction);
+                    var next = await tx.Connection.ExecuteScalarAsync<int>(
+                        "SELECT coalesce(max(version), 0) + 1 FROM templates WHERE key = @Key AND tenant_id = @Owner",
+                        new { definition.Key, Owner = ownerTenantId },
+                        tx.Transaction);
+                    await tx.Connection.ExecuteAsync(
+                        "INSERT INTO templates (id, tenant_id, key, version, definition_json, created_at) "
+                        + "VALUES (@id, @Owner, @Key, @next, @json, @createdAt)",
+                        new { id, Owner = ownerTenantId, definition.Key, next, json, createdAt },
+                        tx.Transaction);
+                    return next;
+                },
+                ct);
+        }
+
+        return new JobTemplate(id, ownerTenantId, version, UnixMs.To(createdAt), definition);
+    }
+
+    public Task<JobTemplate?> FindTemplateAsync(TenantScope scope, string key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return InTenantAsync(
+            scope.TenantId,
+            async tx =>
+            {
+                // Own templates sort before global ones, then newest.
+                var row = await tx.Connection.QuerySingleOrDefaultAsync<TemplateRow>(
+                    $"SELECT {TemplateRow.Columns} FROM templates WHERE key = @key "
+                    + "ORDER BY tenant_id IS NULL, version DESC LIMIT 1",
+                    new { key },
+                    tx.Transaction);
+                return row is null ? null : ToTemplate(row);
+            },
+            ct);
+    }
+
+    public Task<IReadOnlyList<JobTemplate>> ListTemplatesAsync(TenantScope scope, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return InTenantAsync(
+            scope.TenantId,
+            async tx =>
+            {
+                // One row per key: the tenant's own newest version, else the newest global one.
+                var rows = await tx.Connection.QueryAsync<TemplateRow>(
+                    $"SELECT DISTINCT ON (key) {TemplateRow.Columns} FROM templates "
+                    + "ORDER BY key, tenant_id IS NULL, version DESC",
+                    transaction: tx.Transaction);
+                return (IReadOnlyList<JobTemplate>)rows.Select(ToTemplate).ToList();
+            },
+            ct);
+    }
+
+    private JobTemplate ToTemplate(TemplateRow row) =>
+        _templates.GetOrAdd(
+            row.Id,
+            static (_, r) => new JobTemplate(r.Id, r.TenantId, r.Version, UnixMs.To(r.CreatedAt), TemplateFile.Parse(r.DefinitionJson)),
+            row);
+}

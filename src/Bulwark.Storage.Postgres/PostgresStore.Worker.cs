@@ -1,0 +1,298 @@
+using Bulwark.Core.Errors;
+using Bulwark.Core.Jobs;
+using Bulwark.Core.Templates;
+using Bulwark.Storage.Postgres.Connections;
+using Bulwark.Storage.Postgres.Rows;
+using Npgsql;
+
+namespace Bulwark.Storage.Postgres;
+
+// Jobs, worker side: claim, heartbeat, complete, reap. Workers serve every tenant, so the claim,
+// the reaper and the next-due time are cross-tenant functions; heartbeat and completion run under
+// the tenant their lease names, fenced by (job id, attempt, lease token) (JOB-3). This is the
+// queue's hot path: constant statements (auto-prepared), rows read by position, no LINQ.
+public sealed partial class PostgresStore
+{
+    /// <summary>More than this per transaction only lengthens the time the rows stay locked.</summary>
+    public const int MaxClaimBatch = 256;
+
+    private const string LeaseExpiredError = "The worker's lease expired.";
+    private const string LeaseExpiredCode = "lease_expired";
+
+    // The claim and reaper functions change many rows in one statement, so their transitions are
+    // checked against the state machine once, here, rather than per row: if the table ever stops
+    // allowing one of them, the store fails on first use instead of writing an illegal state.
+    private static readonly string RunningName = ClaimTransition();
+    private static readonly string ReapCancelledName = JobStateMachine.Transition(JobState.Running, JobState.Cancelled).ToName();
+    private static readonly string ReapRetryingName = JobStateMachine.Transition(JobState.Running, JobState.Retrying).ToName();
+    private static readonly string ReapDeadName = JobStateMachine.Transition(JobState.Running, JobState.Dead).ToName();
+
+    private const string ClaimSql =
+        "SELECT " + JobRow.Columns + ", template_tenant_id, template_created_at, template_definition_json "
+        + "FROM claim_jobs(@worker, @max, @now, @expires, @running)";
+
+    // The fence (JOB-3): the same job, the same attempt, the same token, still running, and the
+    // lease not expired at 'now' (expired means lease_expires_at < now, as for the reaper).
+    private const string FenceWhere =
+        "id = @job AND attempts = @attempt AND lease_token = @token AND state = 'running' AND lease_expires_at >= @now";
+
+    private const string HeartbeatSql =
+        "UPDATE jobs SET lease_expires_at = @expires WHERE " + FenceWhere + " RETURNING cancel_requested";
+
+    // FOR UPDATE: the job row stays as checked until commit (a reaper or a second completion waits).
+    private const string FenceSql = "SELECT cancel_requested FROM jobs WHERE " + FenceWhere + " FOR UPDATE";
+
+    private const string CompleteJobSql =
+        "UPDATE jobs SET state = @state, result_json = @result, error = @error, error_code = @error_code, "
+        + "finished_at = @finished_at, run_at = coalesce(@retry_at, run_at), "
+        + "lease_token = NULL, lease_expires_at = NULL, worker_id = NULL WHERE id = @job";
+
+    private const string CloseAttemptSql =
+        "UPDATE attempts SET finished_at = @now, outcome = @state, exit_code = @exit_code, error = @error, "
+        + "error_code = @error_code WHERE job_id = @job AND attempt = @attempt";
+
+    private const string InsertLogSql =
+        "INSERT INTO job_logs (tenant_id, job_id, attempt, stream, text, at) VALUES (@tenant, @job, @attempt, @stream, @text, @now)";
+
+    private const string ReapSql =
+        "SELECT reap_expired_leases(@now, @cancelled, @retrying, @dead, @error, @error_code)";
+
+    private const string NextDueSql = "SELECT next_due_at()";
+
+    public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
+        string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(workerId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        var nowMs = UnixMs.From(now);
+        var expires = UnixMs.From(now + lease);
+        var limit = Math.Min(max, MaxClaimBatch);
+
+        // One statement, so one transaction and one commit for the whole batch: the claim, the
+        // attempt rows, and each job's template.
+        var claimed = await OutsideTenantsAsync(
+            async connection =>
+            {
+                var rows = new List<(JobRow Job, JobTemplate Template)>(limit);
+                await using var command = new NpgsqlCommand(ClaimSql, connection)
+                    .Bind("worker", workerId)
+                    .Bind("max", limit)
+                    .Bind("now", nowMs)
+                    .Bind("expires", expires)
+                    .Bind("running", RunningName);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var job = JobRow.Read(reader);
+                    rows.Add((job, CachedTemplate(job, reader)));
+                }
+
+                return rows;
+            },
+            ct);
+
+        if (claimed.Count == 0)
+        {
+            return [];
+        }
+
+        // The function returns rows in no particular order.
+        claimed.Sort(static (a, b) =>
+        {
+            var byPriority = b.Job.Priority.CompareTo(a.Job.Priority);
+            if (byPriority != 0)
+            {
+                return byPriority;
+            }
+
+            var byRunAt = a.Job.RunAt.CompareTo(b.Job.RunAt);
+            return byRunAt != 0 ? byRunAt : string.CompareOrdinal(a.Job.Id, b.Job.Id);
+        });
+
+        var result = new ClaimedJob[claimed.Count];
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            var (row, template) = claimed[i];
+            var job = row.ToJob();
+            result[i] = new ClaimedJob(
+                job,
+                new Lease(job.Id, job.Attempts, row.LeaseToken!),
+                UnixMs.To(row.LeaseExpiresAt!.Value),
+                template);
+        }
+
+        return result;
+    }
+
+    public async Task<bool> HeartbeatAsync(Lease lease, TimeSpan extension, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(extension, TimeSpan.Zero);
+        var nowMs = UnixMs.From(now);
+        var expires = UnixMs.From(now + extension);
+        var cancelRequested = await UnderLeaseAsync(
+            lease,
+            nowMs,
+            async scope =>
+            {
+                await using var command = BindFence(scope.Command(HeartbeatSql), lease, nowMs).Bind("expires", expires);
+                return await command.ExecuteScalarAsync(ct);
+            },
+            ct);
+        return cancelRequested switch
+        {
+            bool value => value,
+            _ => throw LeaseLost(lease),
+        };
+    }
+
+    public Task CompleteAsync(Lease lease, Completion completion, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(completion);
+
+        // A fenced job is running, so the transition is from Running; checked before any write.
+        var requested = JobStateMachine.Transition(JobState.Running, completion.NextState);
+        var nowMs = UnixMs.From(now);
+        return UnderLeaseAsync(
+            lease,
+            nowMs,
+            async scope =>
+            {
+                bool cancelRequested;
+                await using (var fence = BindFence(scope.Command(FenceSql), lease, nowMs))
+                {
+                    cancelRequested = await fence.ExecuteScalarAsync(ct) is bool flag ? flag : throw LeaseLost(lease);
+                }
+
+                // A user cancelled while the attempt ran and the attempt then failed retryably:
+                // honour the cancel. A retrying job with cancel_requested set would never be
+                // claimed again, nor reaped, and would wait forever.
+                var next = requested == JobState.Retrying && cancelRequested
+                    ? JobStateMachine.Transition(JobState.Running, JobState.Cancelled)
+                    : requested;
+                var stateName = next.ToName();
+                long? finishedAt = JobStateMachine.IsTerminal(next) ? nowMs : null;
+                long? retryAt = next == JobState.Retrying ? UnixMs.From(completion.RetryAt ?? now) : null;
+
+                await using (var job = scope.Command(CompleteJobSql)
+                                 .Bind("job", lease.JobId)
+                                 .Bind("state", stateName)
+                                 .Bind("result", completion.ResultJson)
+                                 .Bind("error", completion.Error)
+                                 .Bind("error_code", completion.ErrorCode)
+                                 .Bind("finished_at", finishedAt)
+                                 .Bind("retry_at", retryAt))
+                {
+                    await job.ExecuteNonQueryAsync(ct);
+                }
+
+                await using (var attempt = scope.Command(CloseAttemptSql)
+                                 .Bind("job", lease.JobId)
+                                 .Bind("attempt", lease.Attempt)
+                                 .Bind("now", nowMs)
+                                 .Bind("state", stateName)
+                                 .Bind("exit_code", completion.ExitCode)
+                                 .Bind("error", completion.Error)
+                                 .Bind("error_code", completion.ErrorCode))
+                {
+                    await attempt.ExecuteNonQueryAsync(ct);
+                }
+
+                if (completion.Stdout.Length > 0)
+                {
+                    await InsertLogAsync(scope, lease, "stdout", completion.Stdout, nowMs, ct);
+                }
+
+                if (completion.Stderr.Length > 0)
+                {
+                    await InsertLogAsync(scope, lease, "stderr", completion.Stderr, nowMs, ct);
+                }
+
+                return 0;
+            },
+            ct);
+    }
+
+    public Task<int> ReapExpiredLeasesAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var nowMs = UnixMs.From(now);
+        return OutsideTenantsAsync(
+            async connection =>
+            {
+                await using var command = new NpgsqlCommand(ReapSql, connection)
+                    .Bind("now", nowMs)
+                    .Bind("cancelled", ReapCancelledName)
+                    .Bind("retrying", ReapRetryingName)
+                    .Bind("dead", ReapDeadName)
+                    .Bind("error", LeaseExpiredError)
+                    .Bind("error_code", LeaseExpiredCode);
+                return (int)(await command.ExecuteScalarAsync(ct))!;
+            },
+            ct);
+    }
+
+    public Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct) =>
+        OutsideTenantsAsync(
+            async connection =>
+            {
+                await using var command = new NpgsqlCommand(NextDueSql, connection);
+                return await command.ExecuteScalarAsync(ct) is long runAt ? UnixMs.To(runAt) : (DateTimeOffset?)null;
+            },
+            ct);
+
+    /// <summary>The claimed job's template: parsed once per id from the claim's own columns, then from the cache.</summary>
+    private JobTemplate CachedTemplate(JobRow job, NpgsqlDataReader reader)
+    {
+        if (_templates.TryGetValue(job.TemplateId, out var cached))
+        {
+            return cached;
+        }
+
+        var at = JobRow.ColumnCount;
+        return ToTemplate(new TemplateRow
+        {
+            Id = job.TemplateId,
+            TenantId = JobRow.NullableString(reader, at),
+            Key = job.TemplateKey,
+            Version = job.TemplateVersion,
+            CreatedAt = reader.GetInt64(at + 1),
+            DefinitionJson = reader.GetString(at + 2),
+        });
+    }
+
+    private static async Task InsertLogAsync(
+        TenantTransaction scope, Lease lease, string stream, string text, long nowMs, CancellationToken ct)
+    {
+        await using var command = scope.Command(InsertLogSql)
+            .Bind("tenant", scope.TenantId)
+            .Bind("job", lease.JobId)
+            .Bind("attempt", lease.Attempt)
+            .Bind("stream", stream)
+            .Bind("text", text)
+            .Bind("now", nowMs);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static ConflictException LeaseLost(Lease lease) =>
+        new($"The lease on job '{lease.JobId}' attempt {lease.Attempt} is no longer held; the write was refused.", "lease_lost");
+
+    private static string ClaimTransition()
+    {
+        string? running = null;
+        foreach (var state in Enum.GetValues<JobState>())
+        {
+            if (JobStateMachine.IsClaimable(state))
+            {
+                running = JobStateMachine.Transition(state, JobState.Running).ToName();
+            }
+        }
+
+        return running ?? throw new InvalidOperationException("The state machine has no claimable state.");
+    }
+}

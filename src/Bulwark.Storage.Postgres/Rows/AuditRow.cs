@@ -1,0 +1,40 @@
+using Bulwark.Core.Audit;
+
+namespace Bulwark.Storage.Postgres.Rows;
+
+internal sealed class AuditRow
+{
+    public const string Columns =
+        "seq AS Seq, at AS At, tenant_id AS TenantId, actor AS Actor, action AS Action, target AS Target, "
+        + "outcome AS Outcome, request_id AS RequestId, trace_id AS TraceId, latency_ms AS LatencyMs, "
+        + "dry_run AS DryRun, detail_json AS DetailJson";
+
+    public long Seq { get; set; }
+    public long At { get; set; }
+    public string? TenantId { get; set; }
+    public string Actor { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string? Target { get; set; }
+    public string Outcome { get; set; } = "";
+    public string? RequestId { get; set; }
+    public string? TraceId { get; set; }
+    public long? LatencyMs { get; set; }
+    public bool DryRun { get; set; }
+    public string? DetailJson { get; set; }
+
+    public AuditEntry ToEntry() => new()
+    {
+        Sequence = Seq,
+        At = UnixMs.To(At),
+        TenantId = TenantId,
+        Actor = Actor,
+        Action = Action,
+        Target = Target,
+        Outcome = Outcome,
+        RequestId = RequestId,
+        TraceId = TraceId,
+        LatencyMs = LatencyMs,
+        DryRun = DryRun,
+        DetailJson = DetailJson,
+    };
+}

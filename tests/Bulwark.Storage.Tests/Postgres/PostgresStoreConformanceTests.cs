@@ -1,0 +1,46 @@
+using Bulwark.Core.Storage;
+using Bulwark.Storage.Postgres;
+using Bulwark.Storage.Tests.Conformance;
+using Npgsql;
+
+namespace Bulwark.Storage.Tests.Postgres;
+
+/// <summary>
+/// The conformance suite on a fresh PostgreSQL database per test, reached as the application login
+/// (owns nothing) and migrated as the owner login. Raw statements run as the owner, the strongest
+/// login short of superuser: the database itself must refuse what the suite says it refuses.
+/// </summary>
+public sealed class PostgresStoreConformanceTests : StoreConformanceTests
+{
+    private PostgresTestDatabase? _database;
+
+    private PostgresTestDatabase Database =>
+        _database ?? throw new InvalidOperationException("CreateStoreAsync has not run.");
+
+    private PostgresStoreOptions Options => new(Database.AppConnectionString, Database.OwnerConnectionString);
+
+    protected override async Task<IBulwarkStore> CreateStoreAsync()
+    {
+        _database = await PostgresTestDatabase.CreateAsync();
+        return new PostgresStore(Options);
+    }
+
+    protected override Task<IBulwarkStore> ReopenStoreAsync() => Task.FromResult<IBulwarkStore>(new PostgresStore(Options));
+
+    protected override async Task ExecuteRawAsync(string sql)
+    {
+        var owner = new NpgsqlConnectionStringBuilder(Database.OwnerConnectionString) { SearchPath = PostgresSchema.SchemaName, Pooling = false };
+        await using var connection = new NpgsqlConnection(owner.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task DeleteStoreAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
