@@ -4,12 +4,16 @@ using Bulwark.Benchmarks.Sandbox;
 
 // bulwark benchmarks:
 //   queue [--jobs N] [--batch B]   side-by-side queue throughput, Bulwark's store vs raw SQLite
+//   postgres [--jobs N] [--workers W] [--batch B] [--rounds R] [--fast]
+//                                  PostgreSQL claim-and-complete: Bulwark's store vs raw SKIP LOCKED vs Hangfire
 //   sandbox [--runs N]             /bin/true latency: Bulwark's sandbox vs bare bwrap vs fork/exec
 //   micro [BenchmarkDotNet args]   hot-path micro benchmarks (state machine, key checks)
 switch (args.FirstOrDefault())
 {
     case "queue":
         return await QueueRunner.RunAsync(args[1..], Console.Out);
+    case "postgres":
+        return await Bulwark.Benchmarks.Postgres.PostgresQueueRunner.RunAsync(args[1..], Console.Out);
     case "sandbox":
         return await SandboxLatencyRunner.RunAsync(args[1..], Console.Out);
     case "auth":
@@ -19,6 +23,6 @@ switch (args.FirstOrDefault())
         return 0;
     default:
         await Console.Error.WriteLineAsync(
-            "usage: Bulwark.Benchmarks queue [--jobs N] [--batch B] | sandbox [--runs N] | micro [BenchmarkDotNet options]");
+            "usage: Bulwark.Benchmarks queue [--jobs N] [--batch B] | postgres [--jobs N] [--workers W] [--batch B] [--rounds R] [--fast] | sandbox [--runs N] | micro [BenchmarkDotNet options]");
         return 2;
 }
