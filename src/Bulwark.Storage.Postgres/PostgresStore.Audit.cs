@@ -18,8 +18,9 @@ public sealed partial class PostgresStore
             entry.TenantId,
             async tx =>
             {
-                await InsertAuditAsync(tx, entry, ct);
-                return 0;
+                await using var append = tx.Batch();
+                AddAudit(append, entry);
+                return await append.ExecuteNonQueryAsync(ct);
             },
             ct);
     }

@@ -83,17 +83,21 @@ public sealed partial class PostgresStore
                     await using var find = tx.Command(FindByIdempotencyKeySql).Bind("key", job.IdempotencyKey);
                     var existing = await ReadJobAsync(find, ct)
                         ?? throw new InvalidOperationException("The job holding the idempotency key vanished.");
-                    await InsertAuditAsync(tx, audit with { Target = existing.Id }, ct);
+                    await using var record = tx.Batch();
+                    AddAudit(record, audit with { Target = existing.Id });
+                    await record.ExecuteNonQueryAsync(ct);
                     return new EnqueueResult(existing.ToJob(), Created: false);
                 }
 
-                await InsertAuditAsync(tx, audit, ct);
+                await using var writes = tx.Batch();
+                AddAudit(writes, audit);
                 if (state == JobState.Queued)
                 {
                     // Delivered at commit, to idle workers on every node.
-                    await using var notify = tx.Command(NotifyWorkSql);
-                    await notify.ExecuteNonQueryAsync(ct);
+                    writes.Add(NotifyWorkSql);
                 }
+
+                await writes.ExecuteNonQueryAsync(ct);
 
                 return new EnqueueResult(inserted.ToJob(), Created: true);
             },
@@ -242,9 +246,8 @@ public sealed partial class PostgresStore
         return await reader.ReadAsync(ct) ? JobRow.Read(reader) : null;
     }
 
-    private static async Task InsertAuditAsync(TenantTransaction tx, AuditEntry entry, CancellationToken ct)
-    {
-        await using var command = tx.Command(InsertAuditSql)
+    private static void AddAudit(NpgsqlBatch batch, AuditEntry entry) =>
+        batch.Add(InsertAuditSql)
             .Bind("at", UnixMs.From(entry.At))
             .Bind("tenant", entry.TenantId)
             .Bind("actor", entry.Actor)
@@ -256,6 +259,4 @@ public sealed partial class PostgresStore
             .Bind("latency_ms", entry.LatencyMs)
             .Bind("dry_run", entry.DryRun)
             .Bind("detail", entry.DetailJson);
-        await command.ExecuteNonQueryAsync(ct);
-    }
 }

@@ -78,8 +78,9 @@ public sealed partial class PostgresStore
             async scope =>
             {
                 await RequireFenceAsync(scope, lease, nowMs, ct);
-                await InsertLogAsync(scope, lease, stream, text, nowMs, ct);
-                return 0;
+                await using var write = scope.Batch();
+                AddLog(write, scope, lease, stream, text, nowMs);
+                return await write.ExecuteNonQueryAsync(ct);
             },
             ct);
     }

@@ -180,40 +180,35 @@ public sealed partial class PostgresStore
                 long? finishedAt = JobStateMachine.IsTerminal(next) ? nowMs : null;
                 long? retryAt = next == JobState.Retrying ? UnixMs.From(completion.RetryAt ?? now) : null;
 
-                await using (var job = scope.Command(CompleteJobSql)
-                                 .Bind("job", lease.JobId)
-                                 .Bind("state", stateName)
-                                 .Bind("result", completion.ResultJson)
-                                 .Bind("error", completion.Error)
-                                 .Bind("error_code", completion.ErrorCode)
-                                 .Bind("finished_at", finishedAt)
-                                 .Bind("retry_at", retryAt))
-                {
-                    await job.ExecuteNonQueryAsync(ct);
-                }
-
-                await using (var attempt = scope.Command(CloseAttemptSql)
-                                 .Bind("job", lease.JobId)
-                                 .Bind("attempt", lease.Attempt)
-                                 .Bind("now", nowMs)
-                                 .Bind("state", stateName)
-                                 .Bind("exit_code", completion.ExitCode)
-                                 .Bind("error", completion.Error)
-                                 .Bind("error_code", completion.ErrorCode))
-                {
-                    await attempt.ExecuteNonQueryAsync(ct);
-                }
-
+                // Every write of the completion in one round trip.
+                await using var writes = scope.Batch();
+                writes.Add(CompleteJobSql)
+                    .Bind("job", lease.JobId)
+                    .Bind("state", stateName)
+                    .Bind("result", completion.ResultJson)
+                    .Bind("error", completion.Error)
+                    .Bind("error_code", completion.ErrorCode)
+                    .Bind("finished_at", finishedAt)
+                    .Bind("retry_at", retryAt);
+                writes.Add(CloseAttemptSql)
+                    .Bind("job", lease.JobId)
+                    .Bind("attempt", lease.Attempt)
+                    .Bind("now", nowMs)
+                    .Bind("state", stateName)
+                    .Bind("exit_code", completion.ExitCode)
+                    .Bind("error", completion.Error)
+                    .Bind("error_code", completion.ErrorCode);
                 if (completion.Stdout.Length > 0)
                 {
-                    await InsertLogAsync(scope, lease, "stdout", completion.Stdout, nowMs, ct);
+                    AddLog(writes, scope, lease, "stdout", completion.Stdout, nowMs);
                 }
 
                 if (completion.Stderr.Length > 0)
                 {
-                    await InsertLogAsync(scope, lease, "stderr", completion.Stderr, nowMs, ct);
+                    AddLog(writes, scope, lease, "stderr", completion.Stderr, nowMs);
                 }
 
+                await writes.ExecuteNonQueryAsync(ct);
                 return 0;
             },
             ct);
@@ -266,18 +261,14 @@ public sealed partial class PostgresStore
         });
     }
 
-    private static async Task InsertLogAsync(
-        TenantTransaction scope, Lease lease, string stream, string text, long nowMs, CancellationToken ct)
-    {
-        await using var command = scope.Command(InsertLogSql)
+    private static void AddLog(NpgsqlBatch batch, TenantTransaction scope, Lease lease, string stream, string text, long nowMs) =>
+        batch.Add(InsertLogSql)
             .Bind("tenant", scope.TenantId)
             .Bind("job", lease.JobId)
             .Bind("attempt", lease.Attempt)
             .Bind("stream", stream)
             .Bind("text", text)
             .Bind("now", nowMs);
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     private static ConflictException LeaseLost(Lease lease) =>
         new($"The lease on job '{lease.JobId}' attempt {lease.Attempt} is no longer held; the write was refused.", "lease_lost");

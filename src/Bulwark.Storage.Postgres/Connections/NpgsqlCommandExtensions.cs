@@ -10,4 +10,19 @@ internal static class NpgsqlCommandExtensions
         command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
     }
+
+    /// <summary>Adds a statement to the batch and returns it, for its parameters.</summary>
+    public static NpgsqlBatchCommand Add(this NpgsqlBatch batch, string sql)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    /// <inheritdoc cref="Bind(NpgsqlCommand, string, object?)"/>
+    public static NpgsqlBatchCommand Bind(this NpgsqlBatchCommand command, string name, object? value)
+    {
+        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
 }

@@ -18,4 +18,7 @@ internal sealed class TenantTransaction(NpgsqlConnection connection, NpgsqlTrans
 
     /// <summary>A command enlisted in the transaction; Npgsql prepares repeated texts by itself.</summary>
     public NpgsqlCommand Command(string sql) => new(sql, connection, transaction);
+
+    /// <summary>Statements sent together in one round trip, in order, in the transaction.</summary>
+    public NpgsqlBatch Batch() => new(connection, transaction);
 }
