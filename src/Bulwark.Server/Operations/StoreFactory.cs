@@ -76,9 +76,9 @@ public static class StoreFactory
     {
         PostgresSetupException setup => setup.Message,
         PostgresException refused =>
-            $"PostgreSQL refused the connection or a statement of the migration ({refused.SqlState}: {refused.MessageText}).",
-        NpgsqlException unreachable =>
-            $"The PostgreSQL server named by BULWARK_DATABASE could not be reached: {unreachable.Message}",
+            $"PostgreSQL refused Bulwark's connection or migration ({refused.SqlState}: {refused.MessageText}).",
+        // Npgsql names the host and port it tried, never the password.
+        NpgsqlException unreachable => $"The PostgreSQL server could not be reached: {unreachable.Message}",
         _ => null,
     };
 }
