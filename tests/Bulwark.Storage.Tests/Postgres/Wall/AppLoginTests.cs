@@ -88,6 +88,21 @@ public sealed class AppLoginTests : WallTests
             roles);
     }
 
+    [Fact] // RLS-18: after migrating and serving the seed (API calls, a worker's claim, runtime calls) the store holds only app-login connections
+    public async Task Every_connection_the_store_keeps_is_the_app_login()
+    {
+        await using var superuser = await Wall.OpenSuperuserAsync();
+
+        var logins = await WallSql.ListAsync(superuser,
+            """
+            SELECT DISTINCT usename::text FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+            """,
+            r => r.GetString(0));
+
+        Assert.Equal([App], logins);
+    }
+
     [Fact] // the migration history is the owner's: the application reads nothing of it
     public async Task App_login_has_no_privilege_on_the_meta_schema_tables()
     {

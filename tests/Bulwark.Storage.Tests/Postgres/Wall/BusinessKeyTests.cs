@@ -1,4 +1,6 @@
+using Bulwark.Core.Audit;
 using Bulwark.Core.Jobs;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bulwark.Storage.Tests.Postgres.Wall;
 
@@ -48,7 +50,7 @@ public sealed class BusinessKeyTests : WallTests
     [Fact] // RLS-14: the same key again in one tenant is the tenant's own job, never the other's
     public async Task Resubmitting_the_shared_idempotency_key_returns_each_tenants_own_job()
     {
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(A.Job.CreatedAt.AddMinutes(1));
+        var clock = new FakeTimeProvider(A.Job.CreatedAt.AddMinutes(1));
         foreach (var tenant in new[] { A, B })
         {
             var again = await Wall.Store.EnqueueAsync(tenant.Scope, new NewJob
@@ -60,7 +62,7 @@ public sealed class BusinessKeyTests : WallTests
                 IdempotencyKey = TwoTenants.SharedIdempotencyKey,
                 RunAt = clock.GetUtcNow(),
                 CreatedAt = clock.GetUtcNow(),
-            }, new Core.Audit.AuditEntry
+            }, new AuditEntry
             {
                 At = clock.GetUtcNow(),
                 TenantId = tenant.Id,

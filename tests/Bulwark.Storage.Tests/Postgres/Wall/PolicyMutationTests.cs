@@ -20,16 +20,28 @@ public sealed class PolicyMutationTests : WallTests
         Assert.Equal([new VisibleRows("jobs", B.Id, 1)], await ForbiddenToAAsync());
     }
 
-    [Fact] // RLS-23 → RLS-04
-    public async Task With_the_tenant_policy_on_jobs_replaced_by_an_open_one_the_tenant_probe_reports_it()
+    [Fact] // RLS-23 → RLS-04, RLS-09
+    public async Task With_the_tenant_policy_on_jobs_replaced_by_an_open_one_the_read_and_insert_probes_report_it()
     {
         var policies = await AppPoliciesOnJobsAsync();
         Assert.NotEmpty(policies);
         await AsOwnerAsync(
             string.Concat(policies.Select(p => $"DROP POLICY {WallSql.Quote(p)} ON {WallSql.Table("jobs")};"))
-            + $"CREATE POLICY wide_open ON {WallSql.Table("jobs")} TO {PostgresSchema.AppRole} USING (true)");
+            + $"CREATE POLICY wide_open ON {WallSql.Table("jobs")} TO {PostgresSchema.AppRole} USING (true) WITH CHECK (true)");
 
         Assert.Equal([new VisibleRows("jobs", B.Id, 1)], await ForbiddenToAAsync());
+        // RLS-09's probe too: A's copy of its job, moved into B, now lands.
+        await using var superuser = await Wall.OpenSuperuserAsync();
+        var row = await RowCopy.ReadAsync(superuser, "jobs", A.Id);
+        await using var app = await Wall.OpenAppAsync();
+        var insert = await WriteAttempt.RunAsync(app, A.Id, c => RowCopy.InsertAsync(c, "jobs", row, new Dictionary<string, object?>
+        {
+            ["id"] = "job_planted",
+            ["tenant_id"] = B.Id,
+            ["idempotency_key"] = null,
+            ["template_id"] = Tenants.GlobalTemplate.Id,
+        }));
+        Assert.Equal(1, insert.Rows);
     }
 
     [Fact] // RLS-23 → RLS-06: the policy of notes/postgres-rls.md T3, which opens once a SET LOCAL left '' behind

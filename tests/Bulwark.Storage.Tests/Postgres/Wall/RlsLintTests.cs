@@ -55,6 +55,8 @@ public sealed class RlsLintTests : WallTests
             await WallSql.ExecuteAsync(owner,
                 $"CREATE TABLE {WallSql.Table("half_done")} (tenant_id text NOT NULL); ALTER TABLE {WallSql.Table("half_done")} ENABLE ROW LEVEL SECURITY");
             await WallSql.ExecuteAsync(owner, "CREATE TABLE public.side_door (tenant_id text NOT NULL)");
+            await WallSql.ExecuteAsync(owner,
+                $"CREATE VIEW {WallSql.Table("owner_view")} AS SELECT id, tenant_id FROM {WallSql.Table("jobs")}");
         }
 
         await using var superuser = await Wall.OpenSuperuserAsync();
@@ -63,7 +65,7 @@ public sealed class RlsLintTests : WallTests
             ["forgotten (not enabled) (not forced)", "half_done (not forced)"],
             await WallCatalog.TablesWithoutForcedRlsAsync(superuser));
         Assert.Equal(
-            ["bulwark.forgotten", "bulwark.half_done", "public.side_door"],
+            ["bulwark.forgotten", "bulwark.half_done", "bulwark.owner_view", "public.side_door"],
             await WallCatalog.TenantBearingTablesWithoutForcedRlsAsync(superuser));
         Assert.NotEqual(PostgresSchema.Tables.Order(StringComparer.Ordinal), await WallCatalog.TablesAsync(superuser));
     }

@@ -1,3 +1,4 @@
+using Bulwark.Storage.Postgres;
 using Npgsql;
 
 namespace Bulwark.Storage.Tests.Postgres.Wall;
@@ -86,5 +87,5 @@ public sealed class StaleTenantContextTests : WallTests
 
     private static Task<string> CurrentTenantAsync(NpgsqlConnection connection) =>
         WallSql.ScalarAsync<string>(connection, "SELECT current_setting(@setting, true)",
-            ("setting", Bulwark.Storage.Postgres.PostgresSchema.TenantSetting));
+            ("setting", PostgresSchema.TenantSetting));
 }

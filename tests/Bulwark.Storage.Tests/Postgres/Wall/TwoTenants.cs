@@ -73,9 +73,6 @@ public sealed record TwoTenants(SeededTenant A, SeededTenant B, JobTemplate Glob
         return new TwoTenants(a.Seeded(locks[a.Scope.TenantId]), b.Seeded(locks[b.Scope.TenantId]), global);
     }
 
-    /// <summary>The tenant other than <paramref name="tenant"/>.</summary>
-    public SeededTenant Other(SeededTenant tenant) => tenant == A ? B : A;
-
     private static async Task<Enqueued> TenantAsync(IBulwarkStore store, TimeProvider clock, string name, CancellationToken ct)
     {
         var now = clock.GetUtcNow();

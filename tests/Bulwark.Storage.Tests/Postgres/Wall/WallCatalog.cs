@@ -55,7 +55,7 @@ public static class WallCatalog
               AND EXISTS (SELECT FROM pg_attribute a
                           WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND a.attnum > 0 AND NOT a.attisdropped)
               AND NOT (c.relkind IN ('r', 'p') AND c.relrowsecurity AND c.relforcerowsecurity)
-              AND NOT (c.relkind = 'v' AND c.reloptions @> ARRAY['security_invoker=true'])
+              AND NOT (c.relkind = 'v' AND coalesce(c.reloptions, ARRAY[]::text[]) @> ARRAY['security_invoker=true'])
             ORDER BY 1
             """,
             r => r.GetString(0));
@@ -114,7 +114,7 @@ public static class WallCatalog
             SELECT n.nspname || '.' || c.relname || CASE c.relkind WHEN 'm' THEN ' (materialized)' ELSE '' END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname IN (@schema, @meta) AND c.relkind IN ('v', 'm')
-              AND NOT (c.relkind = 'v' AND c.reloptions @> ARRAY['security_invoker=true'])
+              AND NOT (c.relkind = 'v' AND coalesce(c.reloptions, ARRAY[]::text[]) @> ARRAY['security_invoker=true'])
             ORDER BY 1
             """,
             r => r.GetString(0), ("schema", PostgresSchema.SchemaName), ("meta", PostgresSchema.MetaSchemaName));
