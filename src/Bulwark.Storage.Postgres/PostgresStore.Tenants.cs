@@ -79,7 +79,11 @@ public sealed partial class PostgresStore
 
     public Task<Tenant?> FindTenantByIdAsync(string id, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrEmpty(id);
+        if (string.IsNullOrEmpty(id))
+        {
+            // No tenant has an empty id (and an empty setting would mean "no tenant").
+            return Task.FromResult<Tenant?>(null);
+        }
 
         // Under the tenant itself: only its own row is visible.
         return InTenantAsync(

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bulwark.Storage.Postgres.Connections;
 
 namespace Bulwark.Storage.Postgres;
@@ -6,10 +7,23 @@ namespace Bulwark.Storage.Postgres;
 // channel in their own transaction, so the signal goes out at commit and never for a rollback.
 public sealed partial class PostgresStore
 {
+    // Subscriptions still open when the store is disposed are closed with it.
+    private readonly ConcurrentDictionary<WorkWakeupListener, bool> _listeners = new();
+
     public IAsyncDisposable Subscribe(Action wake)
     {
         ArgumentNullException.ThrowIfNull(wake);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return new WorkWakeupListener(_listenConnectionString, WorkChannel, wake);
+        var listener = new WorkWakeupListener(_listenConnectionString, WorkChannel, wake, l => _listeners.TryRemove(l, out _));
+        _listeners.TryAdd(listener, true);
+        return listener;
+    }
+
+    private async ValueTask CloseListenersAsync()
+    {
+        foreach (var listener in _listeners.Keys)
+        {
+            await listener.DisposeAsync();
+        }
     }
 }

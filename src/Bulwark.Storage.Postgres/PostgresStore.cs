@@ -52,7 +52,15 @@ public sealed partial class PostgresStore : IBulwarkStore, IWorkWakeups
         }
 
         _data = NpgsqlDataSource.Create(app);
-        _listenConnectionString = new NpgsqlConnectionStringBuilder(app.ConnectionString) { Pooling = false }.ConnectionString;
+        var listen = new NpgsqlConnectionStringBuilder(app.ConnectionString) { Pooling = false };
+        if (listen.KeepAlive == 0)
+        {
+            // An idle LISTEN connection that silently died (a firewall's idle timeout) is noticed
+            // by the keepalive query failing, and then re-opened.
+            listen.KeepAlive = 30;
+        }
+
+        _listenConnectionString = listen.ConnectionString;
         if (options.OwnerConnectionString is { Length: > 0 } owner)
         {
             _ownerConnectionString = PostgresConnectionStrings.ToNpgsql(owner);
@@ -103,6 +111,7 @@ public sealed partial class PostgresStore : IBulwarkStore, IWorkWakeups
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            await CloseListenersAsync();
             await _data.DisposeAsync();
         }
     }

@@ -4,9 +4,10 @@ namespace Bulwark.Storage.Postgres.Connections;
 
 /// <summary>
 /// One dedicated, unpooled connection that LISTENs on the work channel and calls the wake action
-/// for each notification. A dropped connection is re-opened with a growing pause (up to a few
-/// seconds); after each reconnect the action is called once, since a notification may have been
-/// missed meanwhile. The action never throws into here, and nothing here throws into the store.
+/// for each notification. A dropped connection is re-opened after a pause that doubles up to a
+/// few seconds; after each reconnect the action is called once, since a notification may have
+/// been missed meanwhile. Neither the action nor the database can make this throw: a wake-up is a
+/// hint, and the workers' poll covers whatever is lost.
 /// </summary>
 internal sealed class WorkWakeupListener : IAsyncDisposable
 {
@@ -16,20 +17,23 @@ internal sealed class WorkWakeupListener : IAsyncDisposable
     private readonly string _connectionString;
     private readonly string _channel;
     private readonly Action _wake;
+    private readonly Action<WorkWakeupListener> _onDisposed;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _disposed;
 
-    public WorkWakeupListener(string connectionString, string channel, Action wake)
+    public WorkWakeupListener(string connectionString, string channel, Action wake, Action<WorkWakeupListener> onDisposed)
     {
         _connectionString = connectionString;
         _channel = channel;
         _wake = wake;
+        _onDisposed = onDisposed;
         _loop = Task.Run(() => ListenAsync(_stop.Token));
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
@@ -37,12 +41,13 @@ internal sealed class WorkWakeupListener : IAsyncDisposable
         await _stop.CancelAsync();
         await _loop;
         _stop.Dispose();
+        _onDisposed(this);
     }
 
     private async Task ListenAsync(CancellationToken ct)
     {
         var retry = FirstRetry;
-        var reconnecting = false;
+        var missedSome = false;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -56,26 +61,26 @@ internal sealed class WorkWakeupListener : IAsyncDisposable
                 }
 
                 retry = FirstRetry;
-                if (reconnecting)
+                if (missedSome)
                 {
                     Wake();
                 }
 
-                while (!ct.IsCancellationRequested)
+                while (true)
                 {
                     await connection.WaitAsync(ct);
                 }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (Exception) when (!ct.IsCancellationRequested)
             {
-                return;
+                // Whatever failed (network, restart, failover), listening again is the answer.
+                missedSome = true;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception)
             {
-                // The database went away or restarted: the workers' poll covers the gap.
+                return; // disposed
             }
 
-            reconnecting = true;
             try
             {
                 await Task.Delay(retry, ct);
@@ -95,10 +100,9 @@ internal sealed class WorkWakeupListener : IAsyncDisposable
         {
             _wake();
         }
-#pragma warning disable CA1031 // A wake-up is a hint: whatever the callback does wrong must not stop the listener.
         catch (Exception)
-#pragma warning restore CA1031
         {
+            // The caller's action must not stop the listener.
         }
     }
 }

@@ -308,7 +308,8 @@ internal static class PostgresMigrations
 
             -- JOB-3, JOB-4: expired leases go back to the queue, to the dead letters, or to
             -- cancelled; their attempts are closed. Idle workers on every node are woken when
-            -- something was re-queued.
+            -- something was re-queued. SKIP LOCKED: a row locked right now is being completed or
+            -- extended by its worker, or reaped by another node, and reapers never wait on each other.
             CREATE FUNCTION reap_expired_leases(
                 p_now bigint, p_cancelled text, p_retrying text, p_dead text, p_error text, p_error_code text)
             RETURNS integer
@@ -327,7 +328,8 @@ internal static class PostgresMigrations
                         error_code = CASE WHEN j.cancel_requested THEN j.error_code ELSE p_error_code END,
                         finished_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN p_now ELSE j.finished_at END,
                         lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-                    WHERE j.state = 'running' AND j.lease_expires_at < p_now
+                    WHERE j.id IN (SELECT x.id FROM jobs x WHERE x.state = 'running' AND x.lease_expires_at < p_now
+                                   FOR UPDATE SKIP LOCKED)
                     RETURNING j.tenant_id, j.id, j.attempts, j.state
                 ), closed AS (
                     UPDATE attempts a SET finished_at = p_now, outcome = e.state, exit_code = NULL,

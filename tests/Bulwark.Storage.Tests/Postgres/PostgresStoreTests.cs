@@ -156,6 +156,33 @@ public sealed class PostgresStoreTests
         Assert.Equal(before, Volatile.Read(ref woken));
     }
 
+    [Fact] // IWorkWakeups: a lost connection is re-established, and a disposed store stops listening
+    public async Task Subscribe_listens_again_after_its_connection_is_killed_and_stops_with_the_store()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var listening = new PostgresStore(new(database.AppConnectionString, database.OwnerConnectionString));
+        await listening.MigrateAsync(Ct);
+        await using var submitting = new PostgresStore(new(database.AppConnectionString));
+        await submitting.MigrateAsync(Ct);
+        var (scope, template) = await TenantWithTemplateAsync(submitting);
+        using var wakes = new SemaphoreSlim(0);
+        _ = listening.Subscribe(() => wakes.Release());
+        await WaitUntilAsync(database, listening: true);
+
+        await database.ExecuteAsSuperuserAsync(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN bulwark_work'");
+
+        // The reconnect itself wakes once (a notification may have been missed), and only after
+        // LISTEN is in force again, so the next enqueue is heard.
+        Assert.True(await wakes.WaitAsync(WaitLimit));
+        await EnqueueDueNowAsync(submitting, scope, template);
+        Assert.True(await wakes.WaitAsync(WaitLimit));
+
+        await listening.DisposeAsync();
+        await WaitUntilAsync(database, listening: false);
+        Assert.Equal(0L, await ListenersAsync(database));
+    }
+
     // ---- connection strings -----------------------------------------------------------------
 
     [Theory]
