@@ -33,7 +33,9 @@ internal static class ApplicationLoginCheck
             to_regnamespace('{PostgresSchema.SchemaName}') IS NOT NULL AS has_schema,
             EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = '{PostgresSchema.AppRole}'
                     AND pg_has_role(me.oid, a.oid, 'USAGE')) AS app_usage,
-            to_regprocedure('{PostgresSchema.SchemaName}.schema_version()') IS NOT NULL AS has_version
+            to_regprocedure('{PostgresSchema.SchemaName}.schema_version()') IS NOT NULL AS has_version,
+            to_regnamespace('{PostgresSchema.SchemaName}') IS NOT NULL
+                AND has_schema_privilege(me.oid, '{PostgresSchema.SchemaName}', 'CREATE') AS may_create
         FROM me
         """;
 
@@ -82,6 +84,12 @@ internal static class ApplicationLoginCheck
             if (!reader.IsDBNull(6))
             {
                 throw PostgresSetupErrors.UnsafeRole(reader.GetString(6));
+            }
+
+            if (reader.GetBoolean(10))
+            {
+                // It could add functions and operators that the schema's own code would resolve to.
+                throw PostgresSetupErrors.MayCreate(login);
             }
 
             (hasSchema, appUsage, hasVersion) = (reader.GetBoolean(7), reader.GetBoolean(8), reader.GetBoolean(9));

@@ -47,15 +47,22 @@ internal static class PostgresMigrator
         $roles$;
         """;
 
+    // Made once; at later starts this only looks (no catalog write on every start).
     private const string CreateHistorySql =
         $"""
-        CREATE SCHEMA IF NOT EXISTS {PostgresSchema.MetaSchemaName};
-        REVOKE ALL ON SCHEMA {PostgresSchema.MetaSchemaName} FROM PUBLIC;
-        CREATE TABLE IF NOT EXISTS {PostgresSchema.MetaSchemaName}.schema_migrations (
-            version    integer PRIMARY KEY,
-            name       text    NOT NULL,
-            applied_at bigint  NOT NULL
-        );
+        DO $history$
+        BEGIN
+            IF to_regnamespace('{PostgresSchema.MetaSchemaName}') IS NULL THEN
+                CREATE SCHEMA {PostgresSchema.MetaSchemaName};
+                REVOKE ALL ON SCHEMA {PostgresSchema.MetaSchemaName} FROM PUBLIC;
+                CREATE TABLE {PostgresSchema.MetaSchemaName}.schema_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text    NOT NULL,
+                    applied_at bigint  NOT NULL
+                );
+            END IF;
+        END
+        $history$;
         """;
 
     // Run after every step, in its transaction: whatever SECURITY DEFINER function a step made

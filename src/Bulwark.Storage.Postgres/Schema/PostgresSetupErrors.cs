@@ -48,4 +48,8 @@ internal static class PostgresSetupErrors
     public static PostgresSetupException OwnerLacksPrivilege(string owner, string detail) =>
         new($"The owner login '{owner}' may not do what the migration needs ({detail}); it must own the database "
             + "and have CREATEROLE.");
+
+    public static PostgresSetupException MayCreate(string login) =>
+        new($"The application login '{login}' may create objects in schema {PostgresSchema.SchemaName}; "
+            + $"run REVOKE CREATE ON SCHEMA {PostgresSchema.SchemaName} FROM {login}.");
 }

@@ -70,6 +70,24 @@ public sealed class PostgresStoreTests
         Assert.False(await SchemaExistsAsync(database));
     }
 
+    [Fact] // RLS-12: a login that may create in the schema could plant what the definer functions resolve to
+    public async Task Migrate_refuses_an_application_login_that_may_create_in_the_schema()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var login = await ThrowawayLogin.CreateAsync(database, "SELECT 1");
+        await using (var store = new PostgresStore(new(database.As(login.Name), database.OwnerConnectionString)))
+        {
+            await store.MigrateAsync(Ct);
+        }
+
+        await database.ExecuteAsSuperuserAsync($"GRANT CREATE ON SCHEMA {PostgresSchema.SchemaName} TO {login.Name}");
+        await using var refused = new PostgresStore(new(database.As(login.Name)));
+
+        var error = await Assert.ThrowsAsync<PostgresSetupException>(() => refused.MigrateAsync(Ct));
+
+        Assert.Contains($"REVOKE CREATE ON SCHEMA {PostgresSchema.SchemaName} FROM {login.Name}", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact] // RLS-18: without the owner there is no migration, and a node refuses an empty database
     public async Task Migrate_without_owner_refuses_an_unmigrated_database_and_creates_nothing()
     {
@@ -332,7 +350,8 @@ public sealed class PostgresStoreTests
         public async ValueTask DisposeAsync()
         {
             NpgsqlConnection.ClearAllPools();
-            await _database.ExecuteAsSuperuserAsync($"DROP ROLE IF EXISTS {Name}");
+            // DROP OWNED takes back what was granted to it in this database, so the role can go.
+            await _database.ExecuteAsSuperuserAsync($"DROP OWNED BY {Name}; DROP ROLE {Name}");
         }
     }
 }
