@@ -48,6 +48,7 @@ internal sealed class BulwarkProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Never the test runner's own stdin.
             RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),

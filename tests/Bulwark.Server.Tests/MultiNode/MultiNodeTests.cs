@@ -20,9 +20,8 @@ public sealed class MultiNodeTests
     public async Task A_burst_submitted_to_one_node_runs_each_job_exactly_once_shared_by_two_nodes_and_a_remote_worker()
     {
         await using var cluster = await NodeCluster.CreateAsync();
-        await cluster.OperatorOkAsync("tenants", "create", "acme");
-        var (_, key) = await cluster.CreateKeyAsync("acme", "jobs:read,jobs:write");
-        await cluster.ApplyTemplateAsync(TemplateFiles.Script("mn.burst", "echo \"ran $BULWARK_JOB_ID\"; sleep 0.2"));
+        var key = await cluster.TenantWithKeyAndTemplateAsync(
+            "acme", "jobs:read,jobs:write", TemplateFiles.Script("mn.burst", "echo \"ran $BULWARK_JOB_ID\"; sleep 0.2"));
         var nodes = await Task.WhenAll(cluster.StartNodeAsync("a", migrates: true), cluster.StartNodeAsync("b"));
         var (a, b) = (nodes[0], nodes[1]);
         await cluster.StartRemoteWorkerAsync(b, "far");
@@ -71,9 +70,7 @@ public sealed class MultiNodeTests
     public async Task Jobs_of_a_node_killed_mid_run_are_finished_by_the_other_node_on_a_second_attempt()
     {
         await using var cluster = await NodeCluster.CreateAsync();
-        await cluster.OperatorOkAsync("tenants", "create", "acme");
-        var (_, key) = await cluster.CreateKeyAsync("acme", "jobs:read,jobs:write");
-        await cluster.ApplyTemplateAsync(TemplateFiles.Script(
+        var key = await cluster.TenantWithKeyAndTemplateAsync("acme", "jobs:read,jobs:write", TemplateFiles.Script(
             "mn.long", "echo \"ran $BULWARK_JOB_ID attempt $BULWARK_ATTEMPT\"; sleep 4", maxAttempts: 3, timeoutSeconds: 30));
         static void ShortLease(Dictionary<string, string> e) => e["BULWARK_LEASE_SECONDS"] = "3";
         var nodes = await Task.WhenAll(cluster.StartNodeAsync("a", ShortLease, migrates: true), cluster.StartNodeAsync("b", ShortLease));
@@ -117,15 +114,19 @@ public sealed class MultiNodeTests
     public async Task A_key_revoked_on_one_node_and_a_tenant_suspended_by_the_operator_are_refused_on_every_node()
     {
         await using var cluster = await NodeCluster.CreateAsync();
-        await cluster.OperatorOkAsync("tenants", "create", "acme");
-        await cluster.OperatorOkAsync("tenants", "create", "globex");
-        var (_, admin) = await cluster.CreateKeyAsync("acme", "keys:admin,jobs:read,jobs:write");
-        var (victimId, victim) = await cluster.CreateKeyAsync("acme", "jobs:read");
-        var (_, globex) = await cluster.CreateKeyAsync("globex", "jobs:read,jobs:write");
-        await cluster.ApplyTemplateAsync(TemplateFiles.Script("mn.quick", "echo \"ran $BULWARK_JOB_ID\""));
-        var nodes = await Task.WhenAll(cluster.StartNodeAsync("a", migrates: true), cluster.StartNodeAsync("b"));
-        var (a, b) = (nodes[0], nodes[1]);
+        // Two operators at once: both commands migrate, under the store's advisory lock.
+        await Task.WhenAll(cluster.OperatorOkAsync("tenants", "create", "acme"), cluster.OperatorOkAsync("tenants", "create", "globex"));
+        var template = cluster.ApplyTemplateAsync(TemplateFiles.Script("mn.quick", "echo \"ran $BULWARK_JOB_ID\""));
+        var keys = await Task.WhenAll(
+            cluster.CreateKeyAsync("acme", "keys:admin,jobs:read,jobs:write"),
+            cluster.CreateKeyAsync("acme", "jobs:read"),
+            cluster.CreateKeyAsync("globex", "jobs:read,jobs:write"));
+        await template;
+        var (admin, (victimId, victim), globex) = (keys[0].Key, keys[1], keys[2].Key);
+        var starting = Task.WhenAll(cluster.StartNodeAsync("a", migrates: true), cluster.StartNodeAsync("b"));
         var listed = await cluster.OperatorOkAsync("tenants", "list");
+        var nodes = await starting;
+        var (a, b) = (nodes[0], nodes[1]);
         Assert.Contains(listed.StdoutLines, l => l.StartsWith("acme ", StringComparison.Ordinal));
         Assert.Contains(listed.StdoutLines, l => l.StartsWith("globex ", StringComparison.Ordinal));
 
@@ -136,24 +137,18 @@ public sealed class MultiNodeTests
             Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
         }
 
+        var listing = cluster.OperatorOkAsync("keys", "list", "--tenant", "acme");
         await UntilStatusAsync(nodes, "/v1/jobs", victim, HttpStatusCode.Unauthorized);
-        var keys = await cluster.OperatorOkAsync("keys", "list", "--tenant", "acme");
-        Assert.Contains(keys.StdoutLines, l => l.Contains(victimId, StringComparison.Ordinal));
+        // The operator sees the revocation made through the API: the REVOKED column, last, holds a time.
+        var listedKeys = await listing;
+        Assert.Contains(listedKeys.StdoutLines, l => l.StartsWith(victimId, StringComparison.Ordinal) && l.EndsWith('Z'));
 
-        // TEN-4: jobs waiting in the queue when the operator suspends the tenant; due while it is suspended.
-        var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
-        var waiting = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            waiting.Add(await a.SubmitAsync(admin, new { template = "mn.quick", run_at = dueAt, priority = 100, inputs = new { n = i } }));
-        }
-
+        // TEN-4: suspended by the operator command, refused by both nodes.
         await cluster.OperatorOkAsync("tenants", "suspend", "acme");
         await UntilStatusAsync(nodes, "/v1/jobs", admin, HttpStatusCode.Unauthorized);
-        if (dueAt - DateTimeOffset.UtcNow is { Ticks: > 0 } untilDue)
-        {
-            await Task.Delay(untilDue);
-        }
+        // Jobs of the suspended tenant in the queue, due now and first in line (put straight into the
+        // store, as a node accepting them just before the suspension would have).
+        var waiting = await cluster.EnqueueAsync("acme", "mn.quick", count: 3, priority: 100);
 
         // Both nodes claim and finish another tenant's later, lower-priority jobs...
         var others = new List<string>();
@@ -171,15 +166,14 @@ public sealed class MultiNodeTests
         var untouched = await cluster.QueryAsync<(string Id, string State, int Attempts)>(
             "SELECT id, state, attempts FROM bulwark.jobs WHERE id = ANY(@ids)", new { ids = waiting.ToArray() });
         Assert.Equal(3, untouched.Count);
-        Assert.All(untouched, j => Assert.True(j.State is "scheduled" or "queued" && j.Attempts == 0, j.ToString()));
+        Assert.All(untouched, j => Assert.True(j.State == "queued" && j.Attempts == 0, j.ToString()));
         Assert.Empty(await cluster.QueryAsync<string>("SELECT job_id FROM bulwark.attempts WHERE job_id = ANY(@ids)", new { ids = waiting.ToArray() }));
 
         await cluster.OperatorOkAsync("tenants", "resume", "acme");
         await UntilStatusAsync(nodes, "/v1/jobs", admin, HttpStatusCode.OK);
         var resumed = await cluster.WaitUntilFinishedAsync(waiting, TimeSpan.FromSeconds(30));
         Assert.True(resumed.All(s => s.State == "succeeded"), string.Join(", ", resumed) + cluster.Diagnostics());
-        var audited = await cluster.QueryAsync<string>(
-            "SELECT action FROM bulwark.audit_log WHERE actor = 'operator' AND action IN ('tenant.suspend', 'tenant.resume', 'key.create', 'tenant.create')");
+        var audited = await cluster.QueryAsync<string>("SELECT action FROM bulwark.audit_log WHERE actor = 'operator'");
         Assert.Contains("tenant.suspend", audited);
         Assert.Contains("tenant.resume", audited);
     }
@@ -189,9 +183,8 @@ public sealed class MultiNodeTests
     {
         const int PollMilliseconds = 60_000;
         await using var cluster = await NodeCluster.CreateAsync();
-        await cluster.OperatorOkAsync("tenants", "create", "acme");
-        var (_, key) = await cluster.CreateKeyAsync("acme", "jobs:read,jobs:write");
-        await cluster.ApplyTemplateAsync(TemplateFiles.Script("mn.quick", "echo \"ran $BULWARK_JOB_ID\""));
+        var key = await cluster.TenantWithKeyAndTemplateAsync(
+            "acme", "jobs:read,jobs:write", TemplateFiles.Script("mn.quick", "echo \"ran $BULWARK_JOB_ID\""));
         // A takes submissions only; B would look for work once a minute if nothing woke it.
         var a = await cluster.StartNodeAsync("a", e => e["BULWARK_LOCAL_WORKERS"] = "0", migrates: true);
         var b = await cluster.StartNodeAsync("b", e => e["BULWARK_POLL_MILLISECONDS"] = PollMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));

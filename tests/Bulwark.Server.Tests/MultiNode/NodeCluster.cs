@@ -1,4 +1,8 @@
+using Bulwark.Core.Audit;
+using Bulwark.Core.Jobs;
+using Bulwark.Core.Tenancy;
 using Bulwark.Server.Tests.Cli;
+using Bulwark.Storage.Postgres;
 using Bulwark.Storage.Tests.Postgres;
 using Dapper;
 using Npgsql;
@@ -112,11 +116,53 @@ internal sealed class NodeCluster : IAsyncDisposable
         return (id, run.StdoutLines[^1]);
     }
 
+    /// <summary>A tenant with one key and a template, the independent commands side by side; returns the key.</summary>
+    public async Task<string> TenantWithKeyAndTemplateAsync(string tenant, string scopes, string templateYaml)
+    {
+        await OperatorOkAsync("tenants", "create", tenant);
+        var key = CreateKeyAsync(tenant, scopes);
+        await Task.WhenAll(key, ApplyTemplateAsync(templateYaml));
+        return (await key).Key;
+    }
+
     public async Task ApplyTemplateAsync(string yaml)
     {
         var file = Path.Combine(_root, "template-" + Guid.NewGuid().ToString("N") + ".yaml");
         await File.WriteAllTextAsync(file, yaml);
         await OperatorOkAsync("templates", "apply", file);
+    }
+
+    /// <summary>
+    /// Puts jobs straight into the shared store as the application login, the way a node does,
+    /// whatever state the tenant is in (no HTTP, so no credential check); returns their ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EnqueueAsync(string tenantName, string templateKey, int count, int priority)
+    {
+        await using var store = new PostgresStore(new PostgresStoreOptions(Database.AppConnectionString));
+        await store.MigrateAsync(CancellationToken.None);
+        var scope = TenantScope.Of((await store.FindTenantByNameAsync(tenantName, CancellationToken.None))!);
+        var template = (await store.FindTemplateAsync(scope, templateKey, CancellationToken.None))!;
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var job = new NewJob
+            {
+                Id = JobIds.New(TimeProvider.System),
+                Template = template,
+                InputsJson = $$"""{"n":{{i}}}""",
+                MaxAttempts = 1,
+                Priority = priority,
+                RunAt = now,
+                CreatedAt = now,
+                Actor = "test",
+            };
+            var audit = new AuditEntry { At = now, TenantId = scope.TenantId, Actor = "test", Action = "job.submit", Target = job.Id, Outcome = "success" };
+            await store.EnqueueAsync(scope, job, audit, CancellationToken.None);
+            ids.Add(job.Id);
+        }
+
+        return ids;
     }
 
     /// <summary>Reads the shared database as its superuser: what the nodes did, beyond any tenant's view.</summary>
