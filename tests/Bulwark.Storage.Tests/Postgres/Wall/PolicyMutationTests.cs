@@ -63,7 +63,9 @@ public sealed class PolicyMutationTests : WallTests
         }
 
         var stale = await TenantProbe.VisibleAsync(app, ["jobs"]);
-        Assert.Equal([new VisibleRows("jobs", A.Id, 1), new VisibleRows("jobs", B.Id, 1)], TenantProbe.Forbidden(stale, tenantId: null));
+        Assert.Equal(
+            new[] { A.Id, B.Id }.Order(StringComparer.Ordinal).Select(tenant => new VisibleRows("jobs", tenant, 1)),
+            TenantProbe.Forbidden(stale, tenantId: null));
         await using var superuser = await Wall.OpenSuperuserAsync();
         Assert.Equal("jobs.no_nullif", Assert.Single(await WallCatalog.PoliciesReadingTenantWithoutNullifAsync(superuser)).Split(':')[0]);
     }

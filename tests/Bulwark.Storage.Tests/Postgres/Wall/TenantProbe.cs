@@ -35,11 +35,12 @@ public static class TenantProbe
             }
 
             visible.AddRange(await WallSql.ListAsync(connection,
-                $"SELECT {WallSql.Quote(column)}::text, count(*) FROM {WallSql.Table(table)} GROUP BY 1 ORDER BY 1",
+                $"SELECT {WallSql.Quote(column)}::text, count(*) FROM {WallSql.Table(table)} GROUP BY 1",
                 r => new VisibleRows(table, r.IsDBNull(0) ? null : r.GetString(0), r.GetInt64(1))));
         }
 
-        return visible;
+        // Ordinal, whatever the database's collation: results are compared as lists.
+        return visible.OrderBy(v => v.Table, StringComparer.Ordinal).ThenBy(v => v.Tenant, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

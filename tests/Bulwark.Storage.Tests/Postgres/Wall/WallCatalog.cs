@@ -20,17 +20,16 @@ public static class WallCatalog
 
     /// <summary>Every table (plain or partitioned) in the store's schema.</summary>
     public static Task<List<string>> TablesAsync(NpgsqlConnection connection) =>
-        WallSql.ListAsync(connection,
+        OrdinalAsync(connection,
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = @schema AND c.relkind IN ('r', 'p')
-            ORDER BY 1
             """,
             r => r.GetString(0), ("schema", PostgresSchema.SchemaName));
 
     /// <summary>RLS-01/02: tables of the store's schema without row-level security enabled AND forced.</summary>
     public static Task<List<string>> TablesWithoutForcedRlsAsync(NpgsqlConnection connection) =>
-        WallSql.ListAsync(connection,
+        OrdinalAsync(connection,
             """
             SELECT c.relname
                 || CASE WHEN c.relrowsecurity THEN '' ELSE ' (not enabled)' END
@@ -38,7 +37,6 @@ public static class WallCatalog
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = @schema AND c.relkind IN ('r', 'p')
               AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
-            ORDER BY 1
             """,
             r => r.GetString(0), ("schema", PostgresSchema.SchemaName));
 
@@ -47,7 +45,7 @@ public static class WallCatalog
     /// row-level security, so a JOIN through it would reach across the wall.
     /// </summary>
     public static Task<List<string>> TenantBearingTablesWithoutForcedRlsAsync(NpgsqlConnection connection) =>
-        WallSql.ListAsync(connection,
+        OrdinalAsync(connection,
             $"""
             SELECT n.nspname || '.' || c.relname
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -56,20 +54,18 @@ public static class WallCatalog
                           WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND a.attnum > 0 AND NOT a.attisdropped)
               AND NOT (c.relkind IN ('r', 'p') AND c.relrowsecurity AND c.relforcerowsecurity)
               AND NOT (c.relkind = 'v' AND coalesce(c.reloptions, ARRAY[]::text[]) @> ARRAY['security_invoker=true'])
-            ORDER BY 1
             """,
             r => r.GetString(0));
 
     /// <summary>RLS-21: tables of the store's schema with no tenant column for a policy to test.</summary>
     public static Task<List<string>> TablesWithoutTenantColumnAsync(NpgsqlConnection connection) =>
-        WallSql.ListAsync(connection,
+        OrdinalAsync(connection,
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = @schema AND c.relkind IN ('r', 'p')
               AND NOT EXISTS (SELECT FROM pg_attribute a
                               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                                 AND a.attname = CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END)
-            ORDER BY 1
             """,
             r => r.GetString(0), ("schema", PostgresSchema.SchemaName));
 
@@ -78,12 +74,11 @@ public static class WallCatalog
     /// for another role is a door the wall's tests do not watch.
     /// </summary>
     public static Task<List<string>> PoliciesForOtherRolesAsync(NpgsqlConnection connection) =>
-        WallSql.ListAsync(connection,
+        OrdinalAsync(connection,
             """
             SELECT tablename || '.' || policyname || ' to ' || array_to_string(roles, ',')
             FROM pg_policies
             WHERE schemaname = @schema AND NOT roles <@ ARRAY[@app, @system]::name[]
-            ORDER BY 1
             """,
             r => r.GetString(0),
             ("schema", PostgresSchema.SchemaName), ("app", PostgresSchema.AppRole), ("system", PostgresSchema.SystemRole));
@@ -109,13 +104,12 @@ public static class WallCatalog
 
     /// <summary>RLS-13: views (and materialized views, which cannot have policies) that run as their owner.</summary>
     public static Task<List<string>> ViewsWithoutSecurityInvokerAsync(NpgsqlConnection connection) =>
-        WallSql.ListAsync(connection,
+        OrdinalAsync(connection,
             $"""
             SELECT n.nspname || '.' || c.relname || CASE c.relkind WHEN 'm' THEN ' (materialized)' ELSE '' END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname IN (@schema, @meta) AND c.relkind IN ('v', 'm')
               AND NOT (c.relkind = 'v' AND coalesce(c.reloptions, ARRAY[]::text[]) @> ARRAY['security_invoker=true'])
-            ORDER BY 1
             """,
             r => r.GetString(0), ("schema", PostgresSchema.SchemaName), ("meta", PostgresSchema.MetaSchemaName));
 
@@ -135,6 +129,11 @@ public static class WallCatalog
             r => new DefinerFunction(
                 r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
                 r.GetFieldValue<string[]>(4), r.GetFieldValue<string[]>(5)));
+
+    // Sorted here, not by ORDER BY: the database's collation must not decide what a list equals.
+    private static async Task<List<string>> OrdinalAsync(
+        NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, string> read, params (string Name, object? Value)[] parameters) =>
+        (await WallSql.ListAsync(connection, sql, read, parameters)).Order(StringComparer.Ordinal).ToList();
 
     private static int Count(string text, string part)
     {
