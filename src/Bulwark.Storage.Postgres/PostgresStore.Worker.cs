@@ -16,20 +16,9 @@ public sealed partial class PostgresStore
     /// <summary>More than this per transaction only lengthens the time the rows stay locked.</summary>
     public const int MaxClaimBatch = 256;
 
-    private const string LeaseExpiredError = "The worker's lease expired.";
-    private const string LeaseExpiredCode = "lease_expired";
-
-    // The claim and reaper functions change many rows in one statement, so their transitions are
-    // checked against the state machine once, here, rather than per row: if the table ever stops
-    // allowing one of them, the store fails on first use instead of writing an illegal state.
-    private static readonly string RunningName = ClaimTransition();
-    private static readonly string ReapCancelledName = JobStateMachine.Transition(JobState.Running, JobState.Cancelled).ToName();
-    private static readonly string ReapRetryingName = JobStateMachine.Transition(JobState.Running, JobState.Retrying).ToName();
-    private static readonly string ReapDeadName = JobStateMachine.Transition(JobState.Running, JobState.Dead).ToName();
-
     private const string ClaimSql =
         "SELECT " + JobRow.Columns + ", template_tenant_id, template_created_at, template_definition_json "
-        + "FROM claim_jobs(@worker, @max, @now, @expires, @running)";
+        + "FROM claim_jobs(@worker, @max, @now, @expires)";
 
     // The fence (JOB-3): the same job, the same attempt, the same token, still running, and the
     // lease not expired at 'now' (expired means lease_expires_at < now, as for the reaper).
@@ -55,7 +44,7 @@ public sealed partial class PostgresStore
         "INSERT INTO job_logs (tenant_id, job_id, attempt, stream, text, at) VALUES (@tenant, @job, @attempt, @stream, @text, @now)";
 
     private const string ReapSql =
-        "SELECT reap_expired_leases(@now, @cancelled, @retrying, @dead, @error, @error_code)";
+        "SELECT reap_expired_leases(@now)";
 
     private const string NextDueSql = "SELECT next_due_at()";
 
@@ -83,8 +72,7 @@ public sealed partial class PostgresStore
                     .Bind("worker", workerId)
                     .Bind("max", limit)
                     .Bind("now", nowMs)
-                    .Bind("expires", expires)
-                    .Bind("running", RunningName);
+                    .Bind("expires", expires);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
@@ -221,12 +209,7 @@ public sealed partial class PostgresStore
             async connection =>
             {
                 await using var command = new NpgsqlCommand(ReapSql, connection)
-                    .Bind("now", nowMs)
-                    .Bind("cancelled", ReapCancelledName)
-                    .Bind("retrying", ReapRetryingName)
-                    .Bind("dead", ReapDeadName)
-                    .Bind("error", LeaseExpiredError)
-                    .Bind("error_code", LeaseExpiredCode);
+                    .Bind("now", nowMs);
                 return (int)(await command.ExecuteScalarAsync(ct))!;
             },
             ct);
@@ -273,17 +256,30 @@ public sealed partial class PostgresStore
     private static ConflictException LeaseLost(Lease lease) =>
         new($"The lease on job '{lease.JobId}' attempt {lease.Attempt} is no longer held; the write was refused.", "lease_lost");
 
-    private static string ClaimTransition()
+    // claim_jobs and reap_expired_leases write their states as literals, because a caller of a
+    // cross-tenant function must choose nothing but the time. The state machine must allow those
+    // transitions: checked when a store is made, so a change to the table fails the store at
+    // once instead of letting the functions write an illegal state.
+    private static void CheckFunctionTransitions()
     {
-        string? running = null;
         foreach (var state in Enum.GetValues<JobState>())
         {
             if (JobStateMachine.IsClaimable(state))
             {
-                running = JobStateMachine.Transition(state, JobState.Running).ToName();
+                Require(JobStateMachine.Transition(state, JobState.Running), "running");
             }
         }
 
-        return running ?? throw new InvalidOperationException("The state machine has no claimable state.");
+        Require(JobStateMachine.Transition(JobState.Running, JobState.Cancelled), "cancelled");
+        Require(JobStateMachine.Transition(JobState.Running, JobState.Retrying), "retrying");
+        Require(JobStateMachine.Transition(JobState.Running, JobState.Dead), "dead");
+
+        static void Require(JobState state, string writtenBySql)
+        {
+            if (state.ToName() != writtenBySql)
+            {
+                throw new InvalidOperationException($"The state machine names '{state.ToName()}' where the claim and reaper functions write '{writtenBySql}'.");
+            }
+        }
     }
 }

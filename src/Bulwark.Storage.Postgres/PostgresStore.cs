@@ -39,6 +39,7 @@ public sealed partial class PostgresStore : IBulwarkStore, IWorkWakeups
     public PostgresStore(PostgresStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        CheckFunctionTransitions();
         var app = new NpgsqlConnectionStringBuilder(PostgresConnectionStrings.ToNpgsql(options.ConnectionString))
         {
             // Every statement names its tables unqualified.

@@ -269,7 +269,7 @@ internal static class PostgresMigrations
 
             -- JOB-3, JOB-5, TEN-4: the batch claim. Due, not cancelled, of an active tenant, in
             -- claim order; SKIP LOCKED lets claimers on every node take disjoint batches.
-            CREATE FUNCTION claim_jobs(p_worker text, p_max integer, p_now bigint, p_expires bigint, p_running text)
+            CREATE FUNCTION claim_jobs(p_worker text, p_max integer, p_now bigint, p_expires bigint)
             RETURNS TABLE (
                 id text, tenant_id text, template_id text, template_key text, template_version integer,
                 state text, attempts integer, max_attempts integer, priority integer, inputs_json text,
@@ -288,7 +288,7 @@ internal static class PostgresMigrations
                     LIMIT p_max
                     FOR UPDATE OF j SKIP LOCKED
                 ), claimed AS (
-                    UPDATE jobs j SET state = p_running, attempts = j.attempts + 1,
+                    UPDATE jobs j SET state = 'running', attempts = j.attempts + 1,
                         lease_token = replace(gen_random_uuid()::text, '-', ''),
                         lease_expires_at = p_expires, worker_id = p_worker, started_at = coalesce(j.started_at, p_now)
                     FROM picked WHERE j.id = picked.id
@@ -310,22 +310,26 @@ internal static class PostgresMigrations
             -- cancelled; their attempts are closed. Idle workers on every node are woken when
             -- something was re-queued. SKIP LOCKED: a row locked right now is being completed or
             -- extended by its worker, or reaped by another node, and reapers never wait on each other.
-            CREATE FUNCTION reap_expired_leases(
-                p_now bigint, p_cancelled text, p_retrying text, p_dead text, p_error text, p_error_code text)
+            -- The states and the error are fixed here, not passed in: a caller of a cross-tenant
+            -- function chooses only the time (PostgresStore checks these transitions against the
+            -- state machine once, at start).
+            CREATE FUNCTION reap_expired_leases(p_now bigint)
             RETURNS integer
             LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
             $fn$
             DECLARE
                 v_reaped integer;
                 v_requeued boolean;
+                v_error constant text := 'The worker''s lease expired.';
+                v_error_code constant text := 'lease_expired';
             BEGIN
                 WITH expired AS (
                     UPDATE jobs j SET
-                        state = CASE WHEN j.cancel_requested THEN p_cancelled
-                                     WHEN j.attempts < j.max_attempts THEN p_retrying ELSE p_dead END,
+                        state = CASE WHEN j.cancel_requested THEN 'cancelled'
+                                     WHEN j.attempts < j.max_attempts THEN 'retrying' ELSE 'dead' END,
                         run_at = CASE WHEN NOT j.cancel_requested AND j.attempts < j.max_attempts THEN p_now ELSE j.run_at END,
-                        error = CASE WHEN j.cancel_requested THEN j.error ELSE p_error END,
-                        error_code = CASE WHEN j.cancel_requested THEN j.error_code ELSE p_error_code END,
+                        error = CASE WHEN j.cancel_requested THEN j.error ELSE v_error END,
+                        error_code = CASE WHEN j.cancel_requested THEN j.error_code ELSE v_error_code END,
                         finished_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN p_now ELSE j.finished_at END,
                         lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
                     WHERE j.id IN (SELECT x.id FROM jobs x WHERE x.state = 'running' AND x.lease_expires_at < p_now
@@ -333,11 +337,11 @@ internal static class PostgresMigrations
                     RETURNING j.tenant_id, j.id, j.attempts, j.state
                 ), closed AS (
                     UPDATE attempts a SET finished_at = p_now, outcome = e.state, exit_code = NULL,
-                        error = p_error, error_code = p_error_code
+                        error = v_error, error_code = v_error_code
                     FROM expired e
                     WHERE a.tenant_id = e.tenant_id AND a.job_id = e.id AND a.attempt = e.attempts
                 )
-                SELECT count(*), coalesce(bool_or(e.state = p_retrying), false) INTO v_reaped, v_requeued FROM expired e;
+                SELECT count(*), coalesce(bool_or(e.state = 'retrying'), false) INTO v_reaped, v_requeued FROM expired e;
 
                 IF v_requeued THEN
                     PERFORM pg_notify('bulwark_work', '');

@@ -149,6 +149,7 @@ internal static class PostgresMigrator
             }
 
             await GrantAppRoleAsync(connection, appLogin, ct);
+            await ConfineConnectAsync(connection, appLogin, ct);
         }
         finally
         {
@@ -178,6 +179,25 @@ internal static class PostgresMigrator
         {
             // Granted by a concurrent migration of another database: the membership is there.
         }
+    }
+
+    // bulwark_app is a cluster-wide role: without this, the application login of another Bulwark
+    // database on the same cluster could connect here and act with bulwark_app's rights. When the
+    // owner login owns the database (as the README sets it up), only this installation's
+    // application login may connect; otherwise that is the database owner's job (docs/security.md).
+    private static async Task ConfineConnectAsync(NpgsqlConnection connection, string appLogin, CancellationToken ct)
+    {
+        await using var owns = new NpgsqlCommand(
+            "SELECT pg_has_role(current_user, d.datdba, 'USAGE') FROM pg_database d WHERE d.datname = current_database()",
+            connection);
+        if (await owns.ExecuteScalarAsync(ct) is not true)
+        {
+            return;
+        }
+
+        var database = QuoteIdentifier(connection.Database);
+        await ExecuteAsync(connection, null, $"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC", ct);
+        await ExecuteAsync(connection, null, $"GRANT CONNECT ON DATABASE {database} TO {QuoteIdentifier(appLogin)}", ct);
     }
 
     private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

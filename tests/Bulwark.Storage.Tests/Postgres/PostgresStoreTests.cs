@@ -118,6 +118,28 @@ public sealed class PostgresStoreTests
         Assert.Empty(await store.ListTenantsAsync(Ct));
     }
 
+    [Fact] // TEN-2: bulwark_app is cluster-wide; another installation's application login must not get in
+    public async Task Migrate_lets_only_this_installations_application_login_connect()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var elsewhere = await ThrowawayLogin.CreateAsync(
+            database,
+            $"DO $$ BEGIN CREATE ROLE {PostgresSchema.AppRole} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$; "
+            + $"GRANT {PostgresSchema.AppRole} TO {{0}}");
+        await using (var store = new PostgresStore(new(database.AppConnectionString, database.OwnerConnectionString)))
+        {
+            await store.MigrateAsync(Ct);
+        }
+
+        await using var store2 = new PostgresStore(new(database.AppConnectionString));
+        await store2.MigrateAsync(Ct);
+        Assert.True(await store2.PingAsync(Ct));
+
+        await using var intruder = new NpgsqlConnection(database.As(elsewhere.Name));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => intruder.OpenAsync());
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+    }
+
     [Fact]
     public async Task Migrate_from_two_stores_at_once_applies_each_step_once()
     {
