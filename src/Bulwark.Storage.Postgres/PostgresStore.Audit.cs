@@ -1,6 +1,5 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Tenancy;
-using Bulwark.Storage.Postgres.Rows;
 using Dapper;
 
 namespace Bulwark.Storage.Postgres;

@@ -1,10 +1,8 @@
 using System.Text;
 using Bulwark.Core.Audit;
-using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Tenancy;
 using Bulwark.Storage.Postgres.Connections;
-using Bulwark.Storage.Postgres.Rows;
 using Dapper;
 using Npgsql;
 
@@ -43,16 +41,11 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(audit);
 
-        // TEN-1: a tenant may run its own templates and global ones, never another tenant's. (The
-        // database refuses it too: jobs_template_visible.)
-        if (job.Template.TenantId is { } owner && !string.Equals(owner, scope.TenantId, StringComparison.Ordinal))
-        {
-            throw new NotFoundException($"There is no template '{job.Template.Key}'.");
-        }
-
+        // The database refuses another tenant's template too: jobs_template_visible.
+        NewJobs.RequireVisibleTemplate(scope, job);
         var runAt = UnixMs.From(job.RunAt);
         var createdAt = UnixMs.From(job.CreatedAt);
-        var state = runAt > createdAt ? JobState.Scheduled : JobState.Queued;
+        var state = NewJobs.InitialState(runAt, createdAt);
         return InTenantAsync(
             scope.TenantId,
             async tx =>

@@ -35,12 +35,11 @@ public sealed partial class PostgresStore
         var nowMs = UnixMs.From(now);
         var expires = now + ttl;
         var expiresMs = UnixMs.From(expires);
-        return UnderLeaseAsync(
+        return FencedAsync(
             lease,
             nowMs,
             async scope =>
             {
-                await RequireFenceAsync(scope, lease, nowMs, ct);
                 await using (var insert = scope.Command(InsertLockSql)
                                  .Bind("tenant", scope.TenantId)
                                  .Bind("name", name)
@@ -54,19 +53,10 @@ public sealed partial class PostgresStore
                 }
 
                 var (owner, _, expiresAt) = (await FindLockAsync(scope, FindLockForUpdateSql, name, ct))!.Value;
-                var live = owner is not null && expiresAt >= nowMs;
-                var mine = string.Equals(owner, lease.JobId, StringComparison.Ordinal);
-                if (live && !mine)
-                {
-                    throw Locks.Held(name);
-                }
-
-                // Renewing a live hold keeps its fence; any change of hands (or a lapsed or
-                // released hold taken again) moves it on, so every earlier number is stale.
                 await using var take = scope.Command(TakeLockSql)
                     .Bind("name", name)
                     .Bind("owner", lease.JobId)
-                    .Bind("bump", live && mine ? 0 : 1)
+                    .Bind("bump", LockTakeover.FenceBump(name, owner, expiresAt, lease.JobId, nowMs))
                     .Bind("expires", expiresMs);
                 var fence = (long)(await take.ExecuteScalarAsync(ct))!;
                 return new LockGrant(name, fence, expires);
@@ -79,12 +69,11 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(lease);
         Locks.RequireName(name);
         var nowMs = UnixMs.From(now);
-        return UnderLeaseAsync(
+        return FencedAsync(
             lease,
             nowMs,
             async scope =>
             {
-                await RequireFenceAsync(scope, lease, nowMs, ct);
                 await using var release = scope.Command(ReleaseLockSql)
                     .Bind("name", name)
                     .Bind("owner", lease.JobId)
@@ -101,12 +90,11 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(fence);
         RunVariables.Validate(name, valueJson);
         var nowMs = UnixMs.From(now);
-        return UnderLeaseAsync(
+        return FencedAsync(
             lease,
             nowMs,
             async scope =>
             {
-                await RequireFenceAsync(scope, lease, nowMs, ct);
                 var current = await FindLockAsync(scope, FindLockForShareSql, fence.Lock, ct);
                 Locks.CheckFence(fence, lease.JobId, current?.Fence, current?.Owner);
                 return await UpsertVariableAsync(scope, lease, name, valueJson, nowMs, ct);

@@ -1,5 +1,4 @@
 using Bulwark.Core.Identity;
-using Bulwark.Storage.Postgres.Rows;
 using Dapper;
 
 namespace Bulwark.Storage.Postgres;
@@ -10,23 +9,7 @@ public sealed partial class PostgresStore
 {
     public Task AddRevocationAsync(Revocation revocation, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(revocation);
-        if (revocation.TenantId is null && revocation.Kind != RevocationKind.Jti)
-        {
-            throw new ArgumentException("Only a jti revocation may hold in every tenant.", nameof(revocation));
-        }
-
-        var parameters = new
-        {
-            revocation.Id,
-            Kind = revocation.Kind.ToName(),
-            revocation.TenantId,
-            revocation.Value,
-            CreatedAt = UnixMs.From(revocation.CreatedAt),
-            ExpiresAt = UnixMs.From(revocation.ExpiresAt),
-            revocation.Reason,
-            revocation.Actor,
-        };
+        var parameters = RevocationRow.From(revocation);
         if (revocation.TenantId is null)
         {
             return OutsideTenantsAsync(

@@ -38,7 +38,7 @@ public sealed partial class PostgresStore
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 if (!await reader.ReadAsync(ct))
                 {
-                    throw LeaseLost(lease);
+                    throw StoreErrors.LeaseLost(lease);
                 }
 
                 return reader.IsDBNull(0) ? null : reader.GetString(0);
@@ -51,12 +51,11 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(lease);
         RunVariables.Validate(name, valueJson);
         var nowMs = UnixMs.From(now);
-        return UnderLeaseAsync(
+        return FencedAsync(
             lease,
             nowMs,
             async scope =>
             {
-                await RequireFenceAsync(scope, lease, nowMs, ct);
                 return await UpsertVariableAsync(scope, lease, name, valueJson, nowMs, ct);
             },
             ct);
@@ -72,18 +71,32 @@ public sealed partial class PostgresStore
         }
 
         var nowMs = UnixMs.From(now);
-        return UnderLeaseAsync(
+        return FencedAsync(
             lease,
             nowMs,
             async scope =>
             {
-                await RequireFenceAsync(scope, lease, nowMs, ct);
                 await using var write = scope.Batch();
                 AddLog(write, scope, lease, stream, text, nowMs);
                 return await write.ExecuteNonQueryAsync(ct);
             },
             ct);
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under the lease's tenant (<see cref="UnderLeaseAsync"/>) once
+    /// <see cref="RequireFenceAsync"/> has matched the fence again and locked the job row.
+    /// </summary>
+    private Task<T> FencedAsync<T>(Lease lease, long nowMs, Func<TenantTransaction, Task<T>> work, CancellationToken ct) =>
+        UnderLeaseAsync(
+            lease,
+            nowMs,
+            async scope =>
+            {
+                await RequireFenceAsync(scope, lease, nowMs, ct);
+                return await work(scope);
+            },
+            ct);
 
     /// <summary>
     /// Re-checks the fence under the tenant and locks the job row until commit, so the job's writes
@@ -95,7 +108,7 @@ public sealed partial class PostgresStore
         await using var fence = BindFence(scope.Command(FenceSql), lease, nowMs);
         if (await fence.ExecuteScalarAsync(ct) is not bool)
         {
-            throw LeaseLost(lease);
+            throw StoreErrors.LeaseLost(lease);
         }
     }
 

@@ -1,6 +1,5 @@
 using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
-using Bulwark.Storage.Postgres.Rows;
 using Dapper;
 
 namespace Bulwark.Storage.Postgres;
@@ -68,7 +67,7 @@ public sealed partial class PostgresStore
                     + "ORDER BY tenant_id IS NULL, version DESC LIMIT 1",
                     new { key },
                     tx.Transaction);
-                return row is null ? null : ToTemplate(row);
+                return row is null ? null : CacheTemplate(row);
             },
             ct);
     }
@@ -85,14 +84,11 @@ public sealed partial class PostgresStore
                     $"SELECT DISTINCT ON (key) {TemplateRow.Columns} FROM templates "
                     + "ORDER BY key, tenant_id IS NULL, version DESC",
                     transaction: tx.Transaction);
-                return (IReadOnlyList<JobTemplate>)rows.Select(ToTemplate).ToList();
+                return (IReadOnlyList<JobTemplate>)rows.Select(CacheTemplate).ToList();
             },
             ct);
     }
 
-    private JobTemplate ToTemplate(TemplateRow row) =>
-        _templates.GetOrAdd(
-            row.Id,
-            static (_, r) => new JobTemplate(r.Id, r.TenantId, r.Version, UnixMs.To(r.CreatedAt), TemplateFile.Parse(r.DefinitionJson)),
-            row);
+    /// <summary>The row's template, parsed once per id (stored versions never change).</summary>
+    private JobTemplate CacheTemplate(TemplateRow row) => _templates.GetOrAdd(row.Id, static (_, r) => r.ToTemplate(), row);
 }

@@ -1,8 +1,5 @@
-using System.Text.Json;
-using Bulwark.Core.Errors;
 using Bulwark.Core.Keys;
 using Bulwark.Core.Tenancy;
-using Bulwark.Storage.Postgres.Rows;
 using Dapper;
 using Npgsql;
 
@@ -24,7 +21,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(adminKey);
-        var key = ApiKeyParameters(adminKey);
+        var key = ApiKeyRow.From(adminKey);
         return OutsideTenantsAsync(
             connection => connection.ExecuteScalarAsync<bool>(
                 "SELECT bootstrap_tenant(@TenantId, @TenantName, @TenantCreatedAt, @Suspended, "
@@ -65,7 +62,7 @@ public sealed partial class PostgresStore
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
-                    throw TenantTaken(tenant.Name);
+                    throw StoreErrors.TenantTaken(tenant.Name);
                 }
             },
             ct);
@@ -107,7 +104,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(key);
         return InTenantAsync(
             key.TenantId,
-            tx => tx.Connection.ExecuteAsync(InsertApiKeySql, ApiKeyParameters(key), tx.Transaction),
+            tx => tx.Connection.ExecuteAsync(InsertApiKeySql, ApiKeyRow.From(key), tx.Transaction),
             ct);
     }
 
@@ -145,27 +142,4 @@ public sealed partial class PostgresStore
                 "SELECT set_tenant_suspended(@tenantName, @suspended)", new { tenantName, suspended }),
             ct);
     }
-
-    private static ConflictException TenantTaken(string name) =>
-        new($"A tenant named '{name}' already exists.", "tenant_exists");
-
-    private static ApiKeyParameterSet ApiKeyParameters(ApiKeyRecord key) => new(
-        key.Id,
-        key.TenantId,
-        key.Name,
-        JsonSerializer.Serialize(key.Scopes),
-        key.SecretHash,
-        UnixMs.From(key.CreatedAt),
-        UnixMs.From(key.ExpiresAt),
-        UnixMs.From(key.RevokedAt));
-
-    private sealed record ApiKeyParameterSet(
-        string Id,
-        string TenantId,
-        string Name,
-        string Scopes,
-        byte[] SecretHash,
-        long CreatedAt,
-        long? ExpiresAt,
-        long? RevokedAt);
 }

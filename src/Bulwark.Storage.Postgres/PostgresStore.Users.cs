@@ -15,17 +15,8 @@ public sealed partial class PostgresStore
             scope.TenantId,
             async tx =>
             {
-                // The tenant comes from the scope, never from the record, so a caller cannot file a
-                // user under another tenant (and the policy would refuse it).
-                var parameters = new
-                {
-                    TenantId = tx.TenantId,
-                    user.Subject,
-                    user.Email,
-                    Roles = string.Join(' ', user.Roles),
-                    FirstSeen = UnixMs.From(user.FirstSeen),
-                    LastSeen = UnixMs.From(user.LastSeen),
-                };
+                // The policy would refuse a user filed under another tenant too.
+                var parameters = UserRow.From(tx.TenantId, user);
                 var created = await tx.Connection.ExecuteAsync(
                     "INSERT INTO users (tenant_id, subject, email, roles, first_seen, last_seen) "
                     + "VALUES (@TenantId, @Subject, @Email, @Roles, @FirstSeen, @LastSeen) "
@@ -54,30 +45,9 @@ public sealed partial class PostgresStore
             async tx =>
             {
                 var row = await tx.Connection.QuerySingleOrDefaultAsync<UserRow>(
-                    "SELECT tenant_id AS TenantId, subject AS Subject, email AS Email, roles AS Roles, "
-                    + "first_seen AS FirstSeen, last_seen AS LastSeen FROM users WHERE subject = @subject",
-                    new { subject },
-                    tx.Transaction);
-                return row is null
-                    ? null
-                    : new UserRecord(
-                        row.TenantId,
-                        row.Subject,
-                        row.Email,
-                        row.Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-                        UnixMs.To(row.FirstSeen),
-                        UnixMs.To(row.LastSeen));
+                    $"SELECT {UserRow.Columns} FROM users WHERE subject = @subject", new { subject }, tx.Transaction);
+                return row?.ToRecord();
             },
             ct);
-    }
-
-    private sealed class UserRow
-    {
-        public string TenantId { get; set; } = "";
-        public string Subject { get; set; } = "";
-        public string? Email { get; set; }
-        public string Roles { get; set; } = "";
-        public long FirstSeen { get; set; }
-        public long LastSeen { get; set; }
     }
 }

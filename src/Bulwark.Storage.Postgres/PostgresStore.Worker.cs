@@ -1,8 +1,6 @@
-using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Templates;
 using Bulwark.Storage.Postgres.Connections;
-using Bulwark.Storage.Postgres.Rows;
 using Npgsql;
 
 namespace Bulwark.Storage.Postgres;
@@ -90,28 +88,13 @@ public sealed partial class PostgresStore
         }
 
         // The function returns rows in no particular order.
-        claimed.Sort(static (a, b) =>
-        {
-            var byPriority = b.Job.Priority.CompareTo(a.Job.Priority);
-            if (byPriority != 0)
-            {
-                return byPriority;
-            }
-
-            var byRunAt = a.Job.RunAt.CompareTo(b.Job.RunAt);
-            return byRunAt != 0 ? byRunAt : string.CompareOrdinal(a.Job.Id, b.Job.Id);
-        });
+        claimed.Sort(static (a, b) => JobRow.ClaimOrder(a.Job, b.Job));
 
         var result = new ClaimedJob[claimed.Count];
         for (var i = 0; i < claimed.Count; i++)
         {
             var (row, template) = claimed[i];
-            var job = row.ToJob();
-            result[i] = new ClaimedJob(
-                job,
-                new Lease(job.Id, job.Attempts, row.LeaseToken!),
-                UnixMs.To(row.LeaseExpiresAt!.Value),
-                template);
+            result[i] = row.ToClaimedJob(template);
         }
 
         return result;
@@ -135,7 +118,7 @@ public sealed partial class PostgresStore
         return cancelRequested switch
         {
             bool value => value,
-            _ => throw LeaseLost(lease),
+            _ => throw StoreErrors.LeaseLost(lease),
         };
     }
 
@@ -144,8 +127,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(completion);
 
-        // A fenced job is running, so the transition is from Running; checked before any write.
-        var requested = JobStateMachine.Transition(JobState.Running, completion.NextState);
+        var requested = CompletionPlan.Requested(completion);
         var nowMs = UnixMs.From(now);
         return UnderLeaseAsync(
             lease,
@@ -155,34 +137,26 @@ public sealed partial class PostgresStore
                 bool cancelRequested;
                 await using (var fence = BindFence(scope.Command(FenceSql), lease, nowMs))
                 {
-                    cancelRequested = await fence.ExecuteScalarAsync(ct) is bool flag ? flag : throw LeaseLost(lease);
+                    cancelRequested = await fence.ExecuteScalarAsync(ct) is bool flag ? flag : throw StoreErrors.LeaseLost(lease);
                 }
 
-                // A user cancelled while the attempt ran and the attempt then failed retryably:
-                // honour the cancel. A retrying job with cancel_requested set would never be
-                // claimed again, nor reaped, and would wait forever.
-                var next = requested == JobState.Retrying && cancelRequested
-                    ? JobStateMachine.Transition(JobState.Running, JobState.Cancelled)
-                    : requested;
-                var stateName = next.ToName();
-                long? finishedAt = JobStateMachine.IsTerminal(next) ? nowMs : null;
-                long? retryAt = next == JobState.Retrying ? UnixMs.From(completion.RetryAt ?? now) : null;
+                var plan = CompletionPlan.Decide(requested, cancelRequested, completion, now);
 
                 // Every write of the completion in one round trip.
                 await using var writes = scope.Batch();
                 writes.Add(CompleteJobSql)
                     .Bind("job", lease.JobId)
-                    .Bind("state", stateName)
+                    .Bind("state", plan.StateName)
                     .Bind("result", completion.ResultJson)
                     .Bind("error", completion.Error)
                     .Bind("error_code", completion.ErrorCode)
-                    .Bind("finished_at", finishedAt)
-                    .Bind("retry_at", retryAt);
+                    .Bind("finished_at", plan.FinishedAt)
+                    .Bind("retry_at", plan.RetryAt);
                 writes.Add(CloseAttemptSql)
                     .Bind("job", lease.JobId)
                     .Bind("attempt", lease.Attempt)
                     .Bind("now", nowMs)
-                    .Bind("state", stateName)
+                    .Bind("state", plan.StateName)
                     .Bind("exit_code", completion.ExitCode)
                     .Bind("error", completion.Error)
                     .Bind("error_code", completion.ErrorCode);
@@ -233,7 +207,7 @@ public sealed partial class PostgresStore
         }
 
         var at = JobRow.ColumnCount;
-        return ToTemplate(new TemplateRow
+        return CacheTemplate(new TemplateRow
         {
             Id = job.TemplateId,
             TenantId = JobRow.NullableString(reader, at),
@@ -252,9 +226,6 @@ public sealed partial class PostgresStore
             .Bind("stream", stream)
             .Bind("text", text)
             .Bind("now", nowMs);
-
-    private static ConflictException LeaseLost(Lease lease) =>
-        new($"The lease on job '{lease.JobId}' attempt {lease.Attempt} is no longer held; the write was refused.", "lease_lost");
 
     // claim_jobs and reap_expired_leases write their states as literals, because a caller of a
     // cross-tenant function must choose nothing but the time. The state machine must allow those

@@ -140,7 +140,7 @@ public sealed partial class PostgresStore : IBulwarkStore, IWorkWakeups
         ScopedAsync(
             command => BindFence(command, lease, nowMs),
             SetLeaseTenantSql,
-            async scope => scope.TenantId.Length == 0 ? throw LeaseLost(lease) : await work(scope),
+            async scope => scope.TenantId.Length == 0 ? throw StoreErrors.LeaseLost(lease) : await work(scope),
             ct);
 
     // TEN-1, RLS-07: the ONE place the tenant is set. Transaction-local (set_config(…, true)) in an

@@ -1,10 +1,8 @@
 using System.Text;
 using Bulwark.Core.Audit;
-using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Tenancy;
 using Bulwark.Storage.Sqlite.Connections;
-using Bulwark.Storage.Sqlite.Rows;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -34,15 +32,10 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(audit);
 
-        // TEN-1: a tenant may run its own templates and global ones, never another tenant's.
-        if (job.Template.TenantId is { } owner && !string.Equals(owner, scope.TenantId, StringComparison.Ordinal))
-        {
-            throw new NotFoundException($"There is no template '{job.Template.Key}'.");
-        }
-
+        NewJobs.RequireVisibleTemplate(scope, job);
         var runAt = UnixMs.From(job.RunAt);
         var createdAt = UnixMs.From(job.CreatedAt);
-        var state = runAt > createdAt ? JobState.Scheduled : JobState.Queued;
+        var state = NewJobs.InitialState(runAt, createdAt);
         return WriteAsync(
             async (c, tx) =>
             {

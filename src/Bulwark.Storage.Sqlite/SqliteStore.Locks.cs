@@ -49,20 +49,12 @@ public sealed partial class SqliteStore
                 }
 
                 var (owner, _, expiresAt) = current.Value;
-                var live = owner is not null && expiresAt >= nowMs;
-                var mine = string.Equals(owner, lease.JobId, StringComparison.Ordinal);
-                if (live && !mine)
-                {
-                    throw Locks.Held(name);
-                }
-
-                // Renewing a live hold keeps its fence; any change of hands (or a lapsed or
-                // released hold taken again) moves it on, so every earlier number is stale.
+                var bump = LockTakeover.FenceBump(name, owner, expiresAt, lease.JobId, nowMs);
                 var fence = (long)(await c.Prepared(TakeLockSql, tx)
                     .Bind("@TenantId", tenantId)
                     .Bind("@Name", name)
                     .Bind("@Owner", lease.JobId)
-                    .Bind("@Bump", live && mine ? 0 : 1)
+                    .Bind("@Bump", bump)
                     .Bind("@Expires", expiresMs)
                     .ExecuteScalarAsync(ct))!;
                 return new LockGrant(name, fence, expires);

@@ -1,5 +1,4 @@
 using Bulwark.Core.Identity;
-using Bulwark.Storage.Sqlite.Rows;
 using Dapper;
 
 namespace Bulwark.Storage.Sqlite;
@@ -14,28 +13,8 @@ public sealed partial class SqliteStore
 
     public Task AddRevocationAsync(Revocation revocation, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(revocation);
-        if (revocation.TenantId is null && revocation.Kind != RevocationKind.Jti)
-        {
-            throw new ArgumentException("Only a jti revocation may hold in every tenant.", nameof(revocation));
-        }
-
-        return WriteAsync(
-            async (c, tx) => await c.Db.ExecuteAsync(
-                InsertRevocationSql,
-                new
-                {
-                    revocation.Id,
-                    Kind = revocation.Kind.ToName(),
-                    revocation.TenantId,
-                    revocation.Value,
-                    CreatedAt = UnixMs.From(revocation.CreatedAt),
-                    ExpiresAt = UnixMs.From(revocation.ExpiresAt),
-                    revocation.Reason,
-                    revocation.Actor,
-                },
-                tx),
-            ct);
+        var row = RevocationRow.From(revocation);
+        return WriteAsync(async (c, tx) => await c.Db.ExecuteAsync(InsertRevocationSql, row, tx), ct);
     }
 
     public Task<IReadOnlyList<Revocation>> ListRevocationsAsync(DateTimeOffset now, CancellationToken ct) =>

@@ -78,5 +78,5 @@ public sealed partial class SqliteStore
     private static async Task<string> RequireFenceAsync(
         StoreConnection c, SqliteTransaction tx, Lease lease, long nowMs, CancellationToken ct) =>
         await BindFence(c.Prepared(FencedTenantSql, tx), lease, nowMs).ExecuteScalarAsync(ct) as string
-        ?? throw LeaseLost(lease);
+        ?? throw StoreErrors.LeaseLost(lease);
 }

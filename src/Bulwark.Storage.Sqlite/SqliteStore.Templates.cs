@@ -1,7 +1,6 @@
 using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
 using Bulwark.Storage.Sqlite.Connections;
-using Bulwark.Storage.Sqlite.Rows;
 using Dapper;
 
 namespace Bulwark.Storage.Sqlite;
@@ -50,7 +49,7 @@ public sealed partial class SqliteStore
                     + "WHERE key = @key AND (tenant_id = @TenantId OR tenant_id IS NULL) "
                     + "ORDER BY tenant_id IS NULL, version DESC LIMIT 1",
                     new { key, scope.TenantId });
-                return row is null ? null : ToTemplate(row);
+                return row is null ? null : CacheTemplate(row);
             },
             ct);
     }
@@ -69,23 +68,19 @@ public sealed partial class SqliteStore
                     + "    (SELECT 1 FROM templates o WHERE o.key = t.key AND o.tenant_id = @TenantId)) "
                     + "ORDER BY t.key",
                     new { scope.TenantId });
-                return (IReadOnlyList<JobTemplate>)rows.Select(ToTemplate).ToList();
+                return (IReadOnlyList<JobTemplate>)rows.Select(CacheTemplate).ToList();
             },
             ct);
     }
 
-    private JobTemplate ToTemplate(TemplateRow row) =>
-        _templates.GetOrAdd(
-            row.Id,
-            static (_, r) => new JobTemplate(
-                r.Id, r.TenantId, checked((int)r.Version), UnixMs.To(r.CreatedAt), TemplateFile.Parse(r.DefinitionJson)),
-            row);
+    /// <summary>The row's template, parsed once per id (stored versions never change).</summary>
+    private JobTemplate CacheTemplate(TemplateRow row) => _templates.GetOrAdd(row.Id, static (_, r) => r.ToTemplate(), row);
 
     /// <summary>A claimed job's template, read once per id and then served from the cache.</summary>
     private async Task<JobTemplate> LoadTemplateAsync(StoreConnection connection, string id)
     {
         var row = await connection.Db.QuerySingleAsync<TemplateRow>(
             $"SELECT {TemplateRow.Columns} FROM templates WHERE id = @id", new { id });
-        return ToTemplate(row);
+        return CacheTemplate(row);
     }
 }

@@ -1,8 +1,5 @@
-using System.Text.Json;
-using Bulwark.Core.Errors;
 using Bulwark.Core.Keys;
 using Bulwark.Core.Tenancy;
-using Bulwark.Storage.Sqlite.Rows;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -34,7 +31,7 @@ public sealed partial class SqliteStore
                 }
 
                 await c.Db.ExecuteAsync(InsertTenantSql, TenantParameters(tenant), tx);
-                await c.Db.ExecuteAsync(InsertApiKeySql, ApiKeyParameters(adminKey), tx);
+                await c.Db.ExecuteAsync(InsertApiKeySql, ApiKeyRow.From(adminKey), tx);
                 return true;
             },
             ct);
@@ -52,7 +49,7 @@ public sealed partial class SqliteStore
                     tx);
                 if (taken != 0)
                 {
-                    throw TenantTaken(tenant.Name);
+                    throw StoreErrors.TenantTaken(tenant.Name);
                 }
 
                 try
@@ -61,7 +58,7 @@ public sealed partial class SqliteStore
                 }
                 catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT)
                 {
-                    throw TenantTaken(tenant.Name);
+                    throw StoreErrors.TenantTaken(tenant.Name);
                 }
 
                 return 0;
@@ -93,7 +90,7 @@ public sealed partial class SqliteStore
     public Task CreateApiKeyAsync(ApiKeyRecord key, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return WriteAsync(async (c, tx) => await c.Db.ExecuteAsync(InsertApiKeySql, ApiKeyParameters(key), tx), ct);
+        return WriteAsync(async (c, tx) => await c.Db.ExecuteAsync(InsertApiKeySql, ApiKeyRow.From(key), tx), ct);
     }
 
     public Task<ApiKeyRecord?> FindApiKeyAsync(string keyId, CancellationToken ct) =>
@@ -124,26 +121,11 @@ public sealed partial class SqliteStore
                 tx) == 1,
             ct);
 
-    private static ConflictException TenantTaken(string name) =>
-        new($"A tenant named '{name}' already exists.", "tenant_exists");
-
     private static object TenantParameters(Tenant tenant) => new
     {
         tenant.Id,
         tenant.Name,
         CreatedAt = UnixMs.From(tenant.CreatedAt),
         Suspended = tenant.Suspended ? 1 : 0,
-    };
-
-    private static object ApiKeyParameters(ApiKeyRecord key) => new
-    {
-        key.Id,
-        key.TenantId,
-        key.Name,
-        Scopes = JsonSerializer.Serialize(key.Scopes),
-        key.SecretHash,
-        CreatedAt = UnixMs.From(key.CreatedAt),
-        ExpiresAt = UnixMs.From(key.ExpiresAt),
-        RevokedAt = UnixMs.From(key.RevokedAt),
     };
 }

@@ -14,17 +14,7 @@ public sealed partial class SqliteStore
         return WriteAsync(
             async (c, tx) =>
             {
-                var parameters = new
-                {
-                    scope.TenantId,
-                    user.Subject,
-                    user.Email,
-                    Roles = string.Join(' ', user.Roles),
-                    FirstSeen = UnixMs.From(user.FirstSeen),
-                    LastSeen = UnixMs.From(user.LastSeen),
-                };
-                // The tenant comes from the scope, never from the record, so a caller cannot file a
-                // user under another tenant.
+                var parameters = UserRow.From(scope.TenantId, user);
                 var created = await c.Db.ExecuteAsync(
                     "INSERT INTO users (tenant_id, subject, email, roles, first_seen, last_seen) "
                     + "VALUES (@TenantId, @Subject, @Email, @Roles, @FirstSeen, @LastSeen) "
@@ -52,29 +42,10 @@ public sealed partial class SqliteStore
             async c =>
             {
                 var row = await c.Db.QuerySingleOrDefaultAsync<UserRow>(
-                    "SELECT tenant_id AS TenantId, subject AS Subject, email AS Email, roles AS Roles, "
-                    + "first_seen AS FirstSeen, last_seen AS LastSeen FROM users WHERE tenant_id = @TenantId AND subject = @subject",
+                    $"SELECT {UserRow.Columns} FROM users WHERE tenant_id = @TenantId AND subject = @subject",
                     new { scope.TenantId, subject });
-                return row is null
-                    ? null
-                    : new UserRecord(
-                        row.TenantId,
-                        row.Subject,
-                        row.Email,
-                        row.Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-                        UnixMs.To(row.FirstSeen),
-                        UnixMs.To(row.LastSeen));
+                return row?.ToRecord();
             },
             ct);
-    }
-
-    private sealed class UserRow
-    {
-        public string TenantId { get; set; } = "";
-        public string Subject { get; set; } = "";
-        public string? Email { get; set; }
-        public string Roles { get; set; } = "";
-        public long FirstSeen { get; set; }
-        public long LastSeen { get; set; }
     }
 }

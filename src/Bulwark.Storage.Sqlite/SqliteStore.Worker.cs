@@ -1,7 +1,5 @@
-using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
 using Bulwark.Storage.Sqlite.Connections;
-using Bulwark.Storage.Sqlite.Rows;
 using Microsoft.Data.Sqlite;
 
 namespace Bulwark.Storage.Sqlite;
@@ -130,17 +128,7 @@ public sealed partial class SqliteStore
             return [];
         }
 
-        rows.Sort(static (a, b) =>
-        {
-            var byPriority = b.Priority.CompareTo(a.Priority);
-            if (byPriority != 0)
-            {
-                return byPriority;
-            }
-
-            var byRunAt = a.RunAt.CompareTo(b.RunAt);
-            return byRunAt != 0 ? byRunAt : string.CompareOrdinal(a.Id, b.Id);
-        });
+        rows.Sort(JobRow.ClaimOrder);
 
         // Outside the write lock: templates are immutable, and usually already cached.
         var result = new ClaimedJob[rows.Count];
@@ -152,12 +140,7 @@ public sealed partial class SqliteStore
                 template = await ReadAsync(c => LoadTemplateAsync(c, row.TemplateId), ct);
             }
 
-            var job = row.ToJob();
-            result[i] = new ClaimedJob(
-                job,
-                new Lease(job.Id, job.Attempts, row.LeaseToken!),
-                UnixMs.To(row.LeaseExpiresAt!.Value),
-                template);
+            result[i] = row.ToClaimedJob(template);
         }
 
         return result;
@@ -177,7 +160,7 @@ public sealed partial class SqliteStore
         return cancelRequested switch
         {
             long value => value != 0,
-            _ => throw LeaseLost(lease),
+            _ => throw StoreErrors.LeaseLost(lease),
         };
     }
 
@@ -186,8 +169,7 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(completion);
 
-        // A fenced job is running, so the transition is from Running; checked before any write.
-        var requested = JobStateMachine.Transition(JobState.Running, completion.NextState);
+        var requested = CompletionPlan.Requested(completion);
         var nowMs = UnixMs.From(now);
         return WriteAsync(
             async (c, tx) =>
@@ -195,33 +177,24 @@ public sealed partial class SqliteStore
                 var cancelRequested = await BindFence(c.Prepared(FenceSql, tx), lease, nowMs).ExecuteScalarAsync(ct);
                 if (cancelRequested is not long flag)
                 {
-                    throw LeaseLost(lease);
+                    throw StoreErrors.LeaseLost(lease);
                 }
 
-                // A user cancelled while the attempt ran and the attempt then failed retryably:
-                // honour the cancel. A retrying job with cancel_requested set would never be
-                // claimed again, nor reaped, and would wait forever.
-                var next = requested == JobState.Retrying && flag != 0
-                    ? JobStateMachine.Transition(JobState.Running, JobState.Cancelled)
-                    : requested;
-                var stateName = next.ToName();
-                long? finishedAt = JobStateMachine.IsTerminal(next) ? nowMs : null;
-                long? retryAt = next == JobState.Retrying ? UnixMs.From(completion.RetryAt ?? now) : null;
-
+                var plan = CompletionPlan.Decide(requested, flag != 0, completion, now);
                 await c.Prepared(CompleteJobSql, tx)
                     .Bind("@JobId", lease.JobId)
-                    .Bind("@State", stateName)
+                    .Bind("@State", plan.StateName)
                     .Bind("@ResultJson", completion.ResultJson)
                     .Bind("@Error", completion.Error)
                     .Bind("@ErrorCode", completion.ErrorCode)
-                    .Bind("@FinishedAt", finishedAt)
-                    .Bind("@RetryAt", retryAt)
+                    .Bind("@FinishedAt", plan.FinishedAt)
+                    .Bind("@RetryAt", plan.RetryAt)
                     .ExecuteNonQueryAsync(ct);
                 await c.Prepared(CloseAttemptSql, tx)
                     .Bind("@JobId", lease.JobId)
                     .Bind("@Attempt", lease.Attempt)
                     .Bind("@Now", nowMs)
-                    .Bind("@State", stateName)
+                    .Bind("@State", plan.StateName)
                     .Bind("@ExitCode", completion.ExitCode)
                     .Bind("@Error", completion.Error)
                     .Bind("@ErrorCode", completion.ErrorCode)
@@ -300,9 +273,6 @@ public sealed partial class SqliteStore
             .Bind("@Text", text)
             .Bind("@Now", nowMs)
             .ExecuteNonQueryAsync(ct);
-
-    private static ConflictException LeaseLost(Lease lease) =>
-        new($"The lease on job '{lease.JobId}' attempt {lease.Attempt} is no longer held; the write was refused.", "lease_lost");
 
     private static string ClaimTransition()
     {

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Bulwark.Core.Keys;
 
-namespace Bulwark.Storage.Postgres.Rows;
+namespace Bulwark.Storage.Common.Rows;
 
-internal sealed class ApiKeyRow
+/// <summary>An api_keys row as selected with <see cref="Columns"/>, and the parameters of its insert.</summary>
+public sealed class ApiKeyRow
 {
     public const string Columns =
         "id AS Id, tenant_id AS TenantId, name AS Name, scopes AS Scopes, secret_hash AS SecretHash, "
@@ -18,6 +19,18 @@ internal sealed class ApiKeyRow
     public long CreatedAt { get; set; }
     public long? ExpiresAt { get; set; }
     public long? RevokedAt { get; set; }
+
+    public static ApiKeyRow From(ApiKeyRecord key) => new()
+    {
+        Id = key.Id,
+        TenantId = key.TenantId,
+        Name = key.Name,
+        Scopes = JsonSerializer.Serialize(key.Scopes),
+        SecretHash = key.SecretHash,
+        CreatedAt = UnixMs.From(key.CreatedAt),
+        ExpiresAt = UnixMs.From(key.ExpiresAt),
+        RevokedAt = UnixMs.From(key.RevokedAt),
+    };
 
     public ApiKeyRecord ToRecord() => new()
     {

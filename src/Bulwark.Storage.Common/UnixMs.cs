@@ -1,7 +1,7 @@
-namespace Bulwark.Storage.Postgres;
+namespace Bulwark.Storage.Common;
 
-/// <summary>All stored times are bigint unix milliseconds UTC: sortable, comparable in SQL, engine-neutral.</summary>
-internal static class UnixMs
+/// <summary>All stored times are integer unix milliseconds UTC (SQLite INTEGER, PostgreSQL bigint): sortable, comparable in SQL, engine-neutral.</summary>
+public static class UnixMs
 {
     public static long From(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
 

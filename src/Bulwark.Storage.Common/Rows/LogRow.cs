@@ -1,8 +1,9 @@
 using Bulwark.Core.Jobs;
 
-namespace Bulwark.Storage.Postgres.Rows;
+namespace Bulwark.Storage.Common.Rows;
 
-internal sealed class LogRow
+/// <summary>A job_logs row as selected with <see cref="Columns"/>.</summary>
+public sealed class LogRow
 {
     public const string Columns = "attempt AS Attempt, stream AS Stream, text AS Text, at AS At";
 

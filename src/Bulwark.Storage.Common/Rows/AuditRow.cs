@@ -1,8 +1,9 @@
 using Bulwark.Core.Audit;
 
-namespace Bulwark.Storage.Sqlite.Rows;
+namespace Bulwark.Storage.Common.Rows;
 
-internal sealed class AuditRow
+/// <summary>An audit_log row as selected with <see cref="Columns"/>.</summary>
+public sealed class AuditRow
 {
     public const string Columns =
         "seq AS Seq, at AS At, tenant_id AS TenantId, actor AS Actor, action AS Action, target AS Target, "
@@ -19,7 +20,8 @@ internal sealed class AuditRow
     public string? RequestId { get; set; }
     public string? TraceId { get; set; }
     public long? LatencyMs { get; set; }
-    public long DryRun { get; set; }
+    /// <summary>A PostgreSQL boolean, or a SQLite integer 0/1 (converted as it is read).</summary>
+    public bool DryRun { get; set; }
     public string? DetailJson { get; set; }
 
     public AuditEntry ToEntry() => new()
@@ -34,7 +36,7 @@ internal sealed class AuditRow
         RequestId = RequestId,
         TraceId = TraceId,
         LatencyMs = LatencyMs,
-        DryRun = DryRun != 0,
+        DryRun = DryRun,
         DetailJson = DetailJson,
     };
 }
