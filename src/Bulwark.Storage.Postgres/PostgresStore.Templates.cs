@@ -15,19 +15,14 @@ public sealed partial class PostgresStore
     public async Task<JobTemplate> PutTemplateAsync(
         string? ownerTenantId, TemplateDefinition definition, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(definition);
-        Identifiers.Require(definition.Key, "template key");
-
-        var json = TemplateFile.ToJson(definition);
-        var id = "tpl_" + Guid.CreateVersion7(now).ToString("N");
-        var createdAt = UnixMs.From(now);
+        var stored = NewTemplate.Of(definition, now);
         int version;
         if (ownerTenantId is null)
         {
             // Global rows are not the application's to write: the operator's path crosses tenants.
             version = await OutsideTenantsAsync(
                 connection => connection.ExecuteScalarAsync<int>(
-                    "SELECT put_global_template(@id, @Key, @json, @createdAt)", new { id, definition.Key, json, createdAt }),
+                    "SELECT put_global_template(@Id, @Key, @Json, @CreatedAt)", new { stored.Id, definition.Key, stored.Json, stored.CreatedAt }),
                 ct);
         }
         else
@@ -43,15 +38,15 @@ public sealed partial class PostgresStore
                         tx.Transaction);
                     await tx.Connection.ExecuteAsync(
                         "INSERT INTO templates (id, tenant_id, key, version, definition_json, created_at) "
-                        + "VALUES (@id, @Owner, @Key, @next, @json, @createdAt)",
-                        new { id, Owner = ownerTenantId, definition.Key, next, json, createdAt },
+                        + "VALUES (@Id, @Owner, @Key, @next, @Json, @CreatedAt)",
+                        new { stored.Id, Owner = ownerTenantId, definition.Key, next, stored.Json, stored.CreatedAt },
                         tx.Transaction);
                     return next;
                 },
                 ct);
         }
 
-        return new JobTemplate(id, ownerTenantId, version, UnixMs.To(createdAt), definition);
+        return stored.ToTemplate(ownerTenantId, version, definition);
     }
 
     public Task<JobTemplate?> FindTemplateAsync(TenantScope scope, string key, CancellationToken ct)

@@ -49,16 +49,12 @@ public sealed partial class PostgresStore
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
         string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrEmpty(workerId);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        if (max <= 0)
+        if (ClaimBatch.Of(workerId, max, MaxClaimBatch, lease, now) is not { } batch)
         {
             return [];
         }
 
-        var nowMs = UnixMs.From(now);
-        var expires = UnixMs.From(now + lease);
-        var limit = Math.Min(max, MaxClaimBatch);
+        var (limit, nowMs, expires) = batch;
 
         // One statement, so one transaction and one commit for the whole batch: the claim, the
         // attempt rows, and each job's template.

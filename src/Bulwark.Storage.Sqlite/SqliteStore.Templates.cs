@@ -12,13 +12,7 @@ public sealed partial class SqliteStore
     public Task<JobTemplate> PutTemplateAsync(
         string? ownerTenantId, TemplateDefinition definition, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(definition);
-        Identifiers.Require(definition.Key, "template key");
-
-        // Serialized outside the write lock: the lock is for the database, not for JSON.
-        var json = TemplateFile.ToJson(definition);
-        var id = "tpl_" + Guid.CreateVersion7(now).ToString("N");
-        var createdAt = UnixMs.From(now);
+        var stored = NewTemplate.Of(definition, now);
         return WriteAsync(
             async (c, tx) =>
             {
@@ -30,9 +24,9 @@ public sealed partial class SqliteStore
                 await c.Db.ExecuteAsync(
                     "INSERT INTO templates (id, tenant_id, key, version, definition_json, created_at) "
                     + "VALUES (@Id, @Owner, @Key, @Version, @Json, @CreatedAt)",
-                    new { Id = id, Owner = ownerTenantId, definition.Key, Version = version, Json = json, CreatedAt = createdAt },
+                    new { stored.Id, Owner = ownerTenantId, definition.Key, Version = version, stored.Json, stored.CreatedAt },
                     tx);
-                return new JobTemplate(id, ownerTenantId, checked((int)version), UnixMs.To(createdAt), definition);
+                return stored.ToTemplate(ownerTenantId, checked((int)version), definition);
             },
             ct);
     }

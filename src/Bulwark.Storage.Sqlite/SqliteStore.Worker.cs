@@ -82,16 +82,12 @@ public sealed partial class SqliteStore
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
         string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrEmpty(workerId);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        if (max <= 0)
+        if (ClaimBatch.Of(workerId, max, MaxClaimBatch, lease, now) is not { } batch)
         {
             return [];
         }
 
-        var nowMs = UnixMs.From(now);
-        var expires = UnixMs.From(now + lease);
-        var limit = Math.Min(max, MaxClaimBatch);
+        var (limit, nowMs, expires) = batch;
 
         // One write transaction for the whole batch: the claim, and the attempt rows.
         var rows = await WriteAsync(
