@@ -187,6 +187,8 @@ public static class BulwarkServer
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobService>();
+        services.AddSingleton<Logs.LogStreamSlots>();
+        services.AddSingleton<Logs.LogFollower>();
         services.AddSingleton<Policy.PolicyTokenGate>();
         services.AddSingleton<Policy.PolicyTokenIssuer>();
         if (options.LocalWorkers)

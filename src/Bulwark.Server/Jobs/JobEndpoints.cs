@@ -4,6 +4,7 @@ using Bulwark.Core.Jobs;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Auth;
 using Bulwark.Server.Http;
+using Bulwark.Server.Logs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -55,11 +56,13 @@ internal static class JobEndpoints
             })
             .RequireScope(Scopes.JobsWrite);
 
-        jobs.MapGet("/{id}/logs", async (HttpContext http, JobService service, string id, bool? follow) =>
+        jobs.MapGet("/{id}/logs", async Task<IResult> (HttpContext http, JobService service, string id, bool? follow) =>
             {
                 if (follow == true)
                 {
-                    throw new InvalidPayloadException("Following logs (follow=true) is not available in this version; poll without it.");
+                    // JOB-6: server-sent events until the job ends, whatever the Accept header says.
+                    await LogStreamEndpoint.StreamAsync(http, service, id);
+                    return TypedResults.Empty;
                 }
 
                 var entries = await service.LogsAsync(Caller.Of(http), id, http.RequestAborted);
