@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -12,6 +14,8 @@ namespace Bulwark.Client;
 /// </summary>
 public sealed class BulwarkClient(HttpClient http)
 {
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>A client for <paramref name="baseAddress"/> that sends <paramref name="apiKey"/> as a bearer credential.</summary>
     public static BulwarkClient Create(Uri baseAddress, string apiKey)
     {
@@ -89,6 +93,48 @@ public sealed class BulwarkClient(HttpClient http)
         return await response.Content.ReadAsStringAsync(ct);
     }
 
+    /// <summary>
+    /// <c>GET /v1/jobs/{id}/logs?follow=true</c> (JOB-6): the job's log entries after
+    /// <paramref name="afterId"/>, then each new one as it is stored; the sequence ends when the job
+    /// has ended. A stream the server closes early (a restart) is resumed after the last entry seen.
+    /// </summary>
+    public async IAsyncEnumerable<JobLogLine> FollowLogsAsync(
+        string id, long afterId = 0, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var path = $"v1/jobs/{Segment(id)}/logs?follow=true";
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (afterId > 0)
+            {
+                request.Headers.Add("Last-Event-ID", afterId.ToString(CultureInfo.InvariantCulture));
+            }
+
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            await EnsureSuccessAsync(response, ct);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            await foreach (var e in ServerSentEventReader.ReadAsync(body, ct))
+            {
+                if (e.Name == "end")
+                {
+                    yield break;
+                }
+
+                if (e.Name == "log" && long.TryParse(e.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId))
+                {
+                    var entry = JsonSerializer.Deserialize<LogData>(e.Data, WireJson.Options)
+                        ?? throw new BulwarkApiException((int)response.StatusCode, "invalid_response", "The server sent an empty log event.", null);
+                    afterId = eventId;
+                    yield return new JobLogLine(eventId, entry.Attempt, entry.Stream, entry.Text, entry.At);
+                }
+            }
+
+            // Closed without an end event: the server went away mid-stream. Pause, then resume.
+            await Task.Delay(ReconnectDelay, ct);
+        }
+    }
+
     /// <summary><c>GET /v1/templates</c>: the newest version of each template the caller may use.</summary>
     public async Task<IReadOnlyList<TemplateView>> ListTemplatesAsync(CancellationToken ct = default)
     {
@@ -130,6 +176,8 @@ public sealed class BulwarkClient(HttpClient http)
         ArgumentException.ThrowIfNullOrWhiteSpace(value);
         return Uri.EscapeDataString(value);
     }
+
+    private sealed record LogData(int Attempt, string Stream, string Text, DateTimeOffset At);
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
     {

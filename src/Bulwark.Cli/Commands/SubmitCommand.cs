@@ -23,7 +23,7 @@ internal static class SubmitCommand
         inputsJson.Validators.Add(InputValues.ValidateJson);
         var wait = new Option<bool>("--wait")
         {
-            Description = "Wait until the job ends, print its logs, and exit 0 if it succeeded, 1 otherwise.",
+            Description = "Print the job's log lines as they are written until it ends, then exit 0 if it succeeded, 1 otherwise.",
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check inputs, scopes and policy; create nothing." };
         var priority = new Option<int?>("--priority") { Description = "Higher runs first (default 0).", HelpName = "N" };
@@ -66,14 +66,7 @@ internal static class SubmitCommand
                 return 0;
             }
 
-            var ended = await new JobWaiter(client, TimeProvider.System).WaitForEndAsync(job.Id, ct);
-            var logs = await client.GetLogsAsync(job.Id, ct);
-            await cli.Stdout.WriteAsync(logs);
-            if (logs.Length > 0 && !logs.EndsWith('\n'))
-            {
-                await cli.Stdout.WriteLineAsync();
-            }
-
+            var ended = await new JobLogFollower(client, cli.Stdout).FollowAsync(job.Id, ct);
             if (ended.State == "succeeded")
             {
                 return 0;

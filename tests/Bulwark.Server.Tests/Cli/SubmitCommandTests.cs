@@ -30,18 +30,33 @@ public sealed class SubmitCommandTests : IDisposable
         ["created_at"] = "2025-01-02T03:04:05Z",
     };
 
-    /// <summary>A job that is queued, then running for two polls, then ends in <paramref name="end"/>.</summary>
+    private static string LogEvent(long id, int attempt, string stream, string text) =>
+        $"id: {id}\nevent: log\ndata: {new JsonObject { ["attempt"] = attempt, ["stream"] = stream, ["text"] = text, ["at"] = "2025-01-02T03:04:06Z" }.ToJsonString()}\n\n";
+
+    private static string EndEvent(string state) => $"event: end\ndata: {{\"state\":\"{state}\"}}\n\n";
+
+    private static async Task WriteEventsAsync(HttpContext http, string events)
+    {
+        http.Response.ContentType = "text/event-stream";
+        await http.Response.WriteAsync(events);
+    }
+
+    /// <summary>A job whose log stream (JOB-6) sends two entries and a keepalive, then ends in <paramref name="end"/>.</summary>
     private static Task<StubApi> JobThatEndsAsync(string end, string? error, List<string> seen) => StubApi.StartAsync(app =>
     {
-        var polls = 0;
         app.MapPost("/v1/jobs", async (HttpRequest request) =>
         {
             seen.Add(request.Headers.Authorization.ToString());
             seen.Add(await new StreamReader(request.Body).ReadToEndAsync());
             return Results.Json(Job("queued"), statusCode: StatusCodes.Status202Accepted);
         });
-        app.MapGet("/v1/jobs/job_1", () => Results.Json(++polls < 3 ? Job("running") : Job(end, error)));
-        app.MapGet("/v1/jobs/job_1/logs", () => Results.Text("hello world\n", "text/plain"));
+        app.MapGet("/v1/jobs/job_1", () => Results.Json(Job(end, error)));
+        app.MapGet("/v1/jobs/job_1/logs", (HttpContext http) =>
+        {
+            seen.Add($"logs follow={http.Request.Query["follow"]} accept={http.Request.Headers.Accept}");
+            return WriteEventsAsync(http, LogEvent(1, 1, "runtime", "[info] starting\n") + ": keepalive\n\n"
+                + LogEvent(2, 1, "stdout", "hello world") + EndEvent(end));
+        });
     });
 
     [Fact]
@@ -54,12 +69,41 @@ public sealed class SubmitCommandTests : IDisposable
         var run = await _cli.RunAsync("submit", "demo.echo", "--input", "name=world", "--input", "count=2", "--wait");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(["job_1 queued", "hello world"], run.StdoutLines);
+        Assert.Equal(
+            ["job_1 queued", "--- attempt 1 runtime ---", "[info] starting", "--- attempt 1 stdout ---", "hello world"],
+            run.StdoutLines);
         Assert.Empty(run.Stderr);
         Assert.Equal($"Bearer {ApiKey}", seen[0]);
         var body = JsonNode.Parse(seen[1])!.AsObject();
         Assert.Equal("demo.echo", (string?)body["template"]);
         Assert.Equal("""{"name":"world","count":2}""", body["inputs"]!.ToJsonString());
+        Assert.Equal("logs follow=true accept=text/event-stream", seen[2]);
+    }
+
+    [Fact] // JOB-6: a stream the server closes before the end event is resumed after the last entry printed
+    public async Task Submit_wait_resumes_a_stream_closed_early_after_the_last_event_id_and_prints_each_line_once()
+    {
+        var resumes = new List<string>();
+        await using var api = await StubApi.StartAsync(app =>
+        {
+            app.MapPost("/v1/jobs", () => Results.Json(Job("queued"), statusCode: StatusCodes.Status202Accepted));
+            app.MapGet("/v1/jobs/job_1", () => Results.Json(Job("succeeded")));
+            app.MapGet("/v1/jobs/job_1/logs", (HttpContext http) =>
+            {
+                var last = http.Request.Headers["Last-Event-ID"].ToString();
+                resumes.Add(last);
+                return last == ""
+                    ? WriteEventsAsync(http, LogEvent(1, 1, "stdout", "first\n"))
+                    : WriteEventsAsync(http, LogEvent(2, 1, "stdout", "second\n") + EndEvent("succeeded"));
+            });
+        });
+        _cli.Environment["BULWARK_URL"] = api.Url;
+
+        var run = await _cli.RunAsync("submit", "demo.echo", "--wait");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["job_1 queued", "--- attempt 1 stdout ---", "first", "second"], run.StdoutLines);
+        Assert.Equal(["", "1"], resumes);
     }
 
     [Fact]
@@ -71,7 +115,9 @@ public sealed class SubmitCommandTests : IDisposable
         var run = await _cli.RunAsync("submit", "demo.echo", "--wait");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal(["job_1 queued", "hello world"], run.StdoutLines);
+        Assert.Equal(
+            ["job_1 queued", "--- attempt 1 runtime ---", "[info] starting", "--- attempt 1 stdout ---", "hello world"],
+            run.StdoutLines);
         Assert.Equal(["Job job_1 ended failed: exit code 3"], run.StderrLines);
     }
 
