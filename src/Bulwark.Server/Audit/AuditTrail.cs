@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Redaction;
 using Bulwark.Core.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace Bulwark.Server.Audit;
 
-/// <summary>Builds audit entries (AUD-1) with the request's ids and appends them.</summary>
-internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time)
+/// <summary>Builds audit entries (AUD-1) with the request's ids and appends them; security events also go to the log (AUD-4).</summary>
+internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time, SecurityEventLog securityEvents)
 {
     public AuditEntry Entry(
         HttpContext? http,
@@ -24,7 +25,8 @@ internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time)
             TenantId = tenantId,
             Actor = actor,
             Action = action,
-            Target = target,
+            // SEC-4: a target or detail can quote what a caller sent; a credential in it is not kept.
+            Target = target is null ? null : Redactor.Credentials.Redact(target),
             Outcome = outcome,
             RequestId = http?.TraceIdentifier,
             TraceId = Activity.Current?.TraceId.ToString(),
@@ -32,10 +34,14 @@ internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time)
                 ? (long)time.GetElapsedTime(start.Timestamp).TotalMilliseconds
                 : null,
             DryRun = dryRun,
-            DetailJson = detailJson,
+            DetailJson = detailJson is null ? null : Secrets.JsonRedaction.Redact(Redactor.Credentials, detailJson),
         };
 
-    public Task RecordAsync(AuditEntry entry, CancellationToken ct) => store.AppendAuditAsync(entry, ct);
+    public async Task RecordAsync(AuditEntry entry, CancellationToken ct)
+    {
+        await store.AppendAuditAsync(entry, ct);
+        securityEvents.Write(entry);
+    }
 
     /// <summary>
     /// The one shape of a refused credential, in every context (AUD-1): who, what, from where and

@@ -52,7 +52,7 @@ public static class BulwarkServer
         try
         {
             adminKey = await FirstStart.BootstrapAsync(store, time, ct);
-            app = Build(options, store, time);
+            app = Build(options, store, time, console);
         }
         catch
         {
@@ -111,7 +111,7 @@ public static class BulwarkServer
         return new RunningServer(app, new Uri(address), adminKey, runtimeSocket.Path);
     }
 
-    private static WebApplication Build(BulwarkOptions options, IBulwarkStore store, TimeProvider time)
+    private static WebApplication Build(BulwarkOptions options, IBulwarkStore store, TimeProvider time, TextWriter console)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -132,6 +132,9 @@ public static class BulwarkServer
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         // Per-request framework lines drown the ones an operator acts on; failures still show.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // AUD-4: security events are JSON lines of their own on the server's output, not console lines.
+        builder.Logging.AddProvider(new SecurityEventLoggerProvider(console));
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(SecurityEventLog.Category, LogLevel.None);
         builder.Services.AddBulwark(options, store, time);
 
         var app = builder.Build();
@@ -163,6 +166,7 @@ public static class BulwarkServer
         services.AddSingleton<RuntimeAuthenticator>();
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
         services.AddSingleton<ExecutorRegistry>();
+        services.AddSingleton<SecurityEventLog>();
         services.AddSingleton<AuditTrail>();
         // AUTH-5, TEN-4: one revocation snapshot per node, asked by every authenticator.
         services.AddSingleton<Revocation.RevocationCache>();
