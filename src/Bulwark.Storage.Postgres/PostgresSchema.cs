@@ -36,6 +36,7 @@ public static class PostgresSchema
         "users",
         "revocations",
         "locks",
+        "audit_chain_heads",
     ];
 
     /// <summary>Every SECURITY DEFINER function in <see cref="SchemaName"/>: nothing else crosses tenants.</summary>
@@ -54,6 +55,15 @@ public static class PostgresSchema
         new("find_tenant_by_name", "Operator commands and authentication name a tenant before acting in it."),
         new("list_tenants", "The operator lists every tenant."),
         new("set_tenant_suspended", "The operator suspends or resumes a tenant by name."),
+        new("lock_system_chain", "Entries without a tenant extend the system audit chain, whose head belongs to no tenant (AUD-2)."),
+        new("advance_system_chain", "The system audit chain's head moves to the entry just appended to it (AUD-2)."),
+        new("read_audit_chains", "The operator verifies and exports every audit chain, the system chain included (AUD-2, FLAG-4)."),
+        new("list_audit_chain_heads", "Verify compares every chain with the head the store recorded for it (AUD-2)."),
+        new("audit_cut", "Retention finds how far each chain, the system chain included, may be cut (AUD-3)."),
+        new("remove_audit_through", "Retention deletes the start of a chain behind the checkpoint just appended to it; nothing else deletes audit rows (AUD-3)."),
+        new("remove_unsealed_audit", "Retention deletes expired entries written before the audit chain existed (AUD-3)."),
+        new("remove_finished_jobs", "Retention deletes every tenant's finished jobs past their window (AUD-3)."),
+        new("purge_tenant", "The operator deletes every row of one tenant, the audit chain included (TEN-4)."),
     ];
 
     /// <summary>The schema version this build creates and requires.</summary>

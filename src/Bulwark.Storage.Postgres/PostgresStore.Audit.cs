@@ -5,24 +5,11 @@ using Dapper;
 namespace Bulwark.Storage.Postgres;
 
 // Audit (AUD-1/AUD-2): appended under the entry's own tenant (none for a system event, which the
-// application may append but never read back); the table's triggers refuse any update or delete.
+// application may append but never read back), sealed into its chain (PostgresStore.AuditChain.cs);
+// the table's triggers refuse any update, and any delete but the system role's (retention, purge).
 public sealed partial class PostgresStore
 {
     private const int MaxAuditPage = 1000;
-
-    public Task AppendAuditAsync(AuditEntry entry, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        return InTenantAsync(
-            entry.TenantId,
-            async tx =>
-            {
-                await using var append = tx.Batch();
-                AddAudit(append, entry);
-                return await append.ExecuteNonQueryAsync(ct);
-            },
-            ct);
-    }
 
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(TenantScope scope, int limit, CancellationToken ct)
     {

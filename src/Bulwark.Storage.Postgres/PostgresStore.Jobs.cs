@@ -31,10 +31,6 @@ public sealed partial class PostgresStore
 
     private const string GetJobSql = "SELECT " + JobRow.Columns + " FROM jobs WHERE id = @id";
 
-    private const string InsertAuditSql =
-        "INSERT INTO audit_log (at, tenant_id, actor, action, target, outcome, request_id, trace_id, latency_ms, dry_run, detail_json) "
-        + "VALUES (@at, @tenant, @actor, @action, @target, @outcome, @request_id, @trace_id, @latency_ms, @dry_run, @detail)";
-
     public Task<EnqueueResult> EnqueueAsync(TenantScope scope, NewJob job, AuditEntry audit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -50,23 +46,30 @@ public sealed partial class PostgresStore
             scope.TenantId,
             async tx =>
             {
+                // The job's insert and the lock on the tenant's audit chain head go in one round trip.
                 JobRow? inserted;
-                await using (var insert = tx.Command(InsertJobSql)
-                                 .Bind("id", job.Id)
-                                 .Bind("tenant", tx.TenantId)
-                                 .Bind("template_id", job.Template.Id)
-                                 .Bind("template_key", job.Template.Key)
-                                 .Bind("template_version", job.Template.Version)
-                                 .Bind("state", state.ToName())
-                                 .Bind("max_attempts", job.MaxAttempts)
-                                 .Bind("priority", job.Priority)
-                                 .Bind("inputs", job.InputsJson)
-                                 .Bind("idempotency_key", job.IdempotencyKey)
-                                 .Bind("run_at", runAt)
-                                 .Bind("created_at", createdAt)
-                                 .Bind("actor", job.Actor))
+                ChainHead head;
+                await using (var first = tx.Batch())
                 {
-                    inserted = await ReadJobAsync(insert, ct);
+                    first.Add(InsertJobSql)
+                        .Bind("id", job.Id)
+                        .Bind("tenant", tx.TenantId)
+                        .Bind("template_id", job.Template.Id)
+                        .Bind("template_key", job.Template.Key)
+                        .Bind("template_version", job.Template.Version)
+                        .Bind("state", state.ToName())
+                        .Bind("max_attempts", job.MaxAttempts)
+                        .Bind("priority", job.Priority)
+                        .Bind("inputs", job.InputsJson)
+                        .Bind("idempotency_key", job.IdempotencyKey)
+                        .Bind("run_at", runAt)
+                        .Bind("created_at", createdAt)
+                        .Bind("actor", job.Actor);
+                    AddLockHead(first, tx.TenantId);
+                    await using var reader = await first.ExecuteReaderAsync(ct);
+                    inserted = await reader.ReadAsync(ct) ? JobRow.Read(reader) : null;
+                    await reader.NextResultAsync(ct);
+                    head = await ReadHeadAsync(reader, ct);
                 }
 
                 if (inserted is null)
@@ -77,13 +80,13 @@ public sealed partial class PostgresStore
                     var existing = await ReadJobAsync(find, ct)
                         ?? throw new InvalidOperationException("The job holding the idempotency key vanished.");
                     await using var record = tx.Batch();
-                    AddAudit(record, audit with { Target = existing.Id });
+                    AddSealed(record, Seal(audit with { Target = existing.Id }, head));
                     await record.ExecuteNonQueryAsync(ct);
                     return new EnqueueResult(existing.ToJob(), Created: false);
                 }
 
                 await using var writes = tx.Batch();
-                AddAudit(writes, audit);
+                AddSealed(writes, Seal(audit, head));
                 if (state == JobState.Queued)
                 {
                     // Delivered at commit, to idle workers on every node.
@@ -238,18 +241,4 @@ public sealed partial class PostgresStore
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? JobRow.Read(reader) : null;
     }
-
-    private static void AddAudit(NpgsqlBatch batch, AuditEntry entry) =>
-        batch.Add(InsertAuditSql)
-            .Bind("at", UnixMs.From(entry.At))
-            .Bind("tenant", entry.TenantId)
-            .Bind("actor", entry.Actor)
-            .Bind("action", entry.Action)
-            .Bind("target", entry.Target)
-            .Bind("outcome", entry.Outcome)
-            .Bind("request_id", entry.RequestId)
-            .Bind("trace_id", entry.TraceId)
-            .Bind("latency_ms", entry.LatencyMs)
-            .Bind("dry_run", entry.DryRun)
-            .Bind("detail", entry.DetailJson);
 }

@@ -34,11 +34,14 @@ public sealed partial class PostgresStore : IBulwarkStore, IWorkWakeups
     // life; claims then cost no JSON parsing.
     private readonly ConcurrentDictionary<string, JobTemplate> _templates = new(StringComparer.Ordinal);
 
+    private readonly Core.Audit.AuditKey? _auditKey;
+
     private int _disposed;
 
     public PostgresStore(PostgresStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _auditKey = options.AuditKey;
         CheckFunctionTransitions();
         var app = new NpgsqlConnectionStringBuilder(PostgresConnectionStrings.ToNpgsql(options.ConnectionString))
         {

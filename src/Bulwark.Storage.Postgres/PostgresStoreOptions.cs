@@ -1,3 +1,5 @@
+using Bulwark.Core.Audit;
+
 namespace Bulwark.Storage.Postgres;
 
 /// <summary>
@@ -6,4 +8,11 @@ namespace Bulwark.Storage.Postgres;
 /// <paramref name="OwnerConnectionString"/> is the schema owner, used by <see cref="PostgresStore.MigrateAsync"/>
 /// alone and closed right after. Either may be in key/value or <c>postgres://</c> URL form.
 /// </summary>
-public sealed record PostgresStoreOptions(string ConnectionString, string? OwnerConnectionString = null);
+public sealed record PostgresStoreOptions(string ConnectionString, string? OwnerConnectionString = null)
+{
+    /// <summary>
+    /// Seals the audit chain (AUD-2, <c>BULWARK_AUDIT_KEY</c>); every node sharing the database must
+    /// hold the same one. Null: the store reads and migrates, but refuses to write an audit entry.
+    /// </summary>
+    public AuditKey? AuditKey { get; init; }
+}

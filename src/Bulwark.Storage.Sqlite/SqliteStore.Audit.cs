@@ -4,7 +4,8 @@ using Dapper;
 
 namespace Bulwark.Storage.Sqlite;
 
-// Audit (AUD-1/AUD-2): append and read; the table's triggers refuse any update or delete.
+// Audit (AUD-1/AUD-2): append (sealed into the entry's chain) and read; the table's triggers refuse
+// any update, and any delete outside retention and purge.
 public sealed partial class SqliteStore
 {
     private const int MaxAuditPage = 1000;
@@ -12,7 +13,13 @@ public sealed partial class SqliteStore
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return WriteAsync((c, tx) => InsertAuditAsync(c, tx, entry, ct), ct);
+        return WriteAsync(
+            async (c, tx) =>
+            {
+                await AppendSealedAsync(c, tx, entry, ct);
+                return 0;
+            },
+            ct);
     }
 
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(TenantScope scope, int limit, CancellationToken ct)

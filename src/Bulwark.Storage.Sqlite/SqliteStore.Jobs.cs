@@ -22,10 +22,6 @@ public sealed partial class SqliteStore
     private const string FindByIdempotencyKeySql =
         "SELECT " + JobRow.Columns + " FROM jobs WHERE tenant_id = @TenantId AND idempotency_key = @Key";
 
-    private const string InsertAuditSql =
-        "INSERT INTO audit_log (at, tenant_id, actor, action, target, outcome, request_id, trace_id, latency_ms, dry_run, detail_json) "
-        + "VALUES (@At, @TenantId, @Actor, @Action, @Target, @Outcome, @RequestId, @TraceId, @LatencyMs, @DryRun, @DetailJson)";
-
     public Task<EnqueueResult> EnqueueAsync(TenantScope scope, NewJob job, AuditEntry audit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -47,7 +43,7 @@ public sealed partial class SqliteStore
                     if (existing is not null)
                     {
                         // The request resolved to the existing job: the record names that job, not the discarded id.
-                        await InsertAuditAsync(c, tx, audit with { Target = existing.Id }, ct);
+                        await AppendSealedAsync(c, tx, audit with { Target = existing.Id }, ct);
                         return new EnqueueResult(existing.ToJob(), Created: false);
                     }
                 }
@@ -68,7 +64,7 @@ public sealed partial class SqliteStore
                     .Bind("@Actor", job.Actor);
                 var row = await ReadJobAsync(insert, ct)
                     ?? throw new InvalidOperationException("INSERT … RETURNING returned no row.");
-                await InsertAuditAsync(c, tx, audit, ct);
+                await AppendSealedAsync(c, tx, audit, ct);
                 return new EnqueueResult(row.ToJob(), Created: true);
             },
             ct);
@@ -196,20 +192,4 @@ public sealed partial class SqliteStore
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? JobRow.Read(reader) : null;
     }
-
-    private static Task<int> InsertAuditAsync(
-        StoreConnection connection, SqliteTransaction transaction, AuditEntry entry, CancellationToken ct) =>
-        connection.Prepared(InsertAuditSql, transaction)
-            .Bind("@At", UnixMs.From(entry.At))
-            .Bind("@TenantId", entry.TenantId)
-            .Bind("@Actor", entry.Actor)
-            .Bind("@Action", entry.Action)
-            .Bind("@Target", entry.Target)
-            .Bind("@Outcome", entry.Outcome)
-            .Bind("@RequestId", entry.RequestId)
-            .Bind("@TraceId", entry.TraceId)
-            .Bind("@LatencyMs", entry.LatencyMs)
-            .Bind("@DryRun", entry.DryRun ? 1 : 0)
-            .Bind("@DetailJson", entry.DetailJson)
-            .ExecuteNonQueryAsync(ct);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bulwark.Core.Audit;
 using Bulwark.Core.Storage;
 using Bulwark.Core.Templates;
 using Bulwark.Storage.Sqlite.Connections;
@@ -29,7 +30,14 @@ public sealed partial class SqliteStore : IBulwarkStore
 
     private int _disposed;
 
-    public SqliteStore(string databasePath)
+    private readonly AuditKey _auditKey;
+
+    /// <param name="databasePath">The database file; created with its directory when missing.</param>
+    /// <param name="auditKey">
+    /// Seals the audit chain (AUD-2). Null: the key kept in <c>audit.key</c> beside the database file,
+    /// created on first use, so every process opening the file seals with the same key.
+    /// </param>
+    public SqliteStore(string databasePath, AuditKey? auditKey = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         var fullPath = Path.GetFullPath(databasePath);
@@ -40,8 +48,12 @@ public sealed partial class SqliteStore : IBulwarkStore
         }
 
         DatabasePath = fullPath;
+        _auditKey = auditKey ?? AuditKey.LoadOrCreate(Path.Combine(directory ?? ".", DefaultAuditKeyFile));
         _pool = new SqliteConnectionPool(fullPath);
     }
+
+    /// <summary>The file beside the database that holds the audit key when none is given.</summary>
+    public const string DefaultAuditKeyFile = "audit.key";
 
     /// <summary>The absolute path of the database file.</summary>
     public string DatabasePath { get; }

@@ -14,10 +14,10 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
 
     protected override Task<IBulwarkStore> CreateStoreAsync() =>
         // The store creates the missing "data" directory itself.
-        Task.FromResult<IBulwarkStore>(new SqliteStore(DatabasePath));
+        Task.FromResult<IBulwarkStore>(new SqliteStore(DatabasePath, AuditKey));
 
     protected override Task<IBulwarkStore> ReopenStoreAsync() =>
-        Task.FromResult<IBulwarkStore>(new SqliteStore(DatabasePath));
+        Task.FromResult<IBulwarkStore>(new SqliteStore(DatabasePath, AuditKey));
 
     protected override async Task ExecuteRawAsync(string sql)
     {
@@ -28,6 +28,10 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
     }
+
+    // The real file through a raw connection; the attacker first drops the triggers that guard the table.
+    protected override Task TamperAsync(string sql) => ExecuteRawAsync(
+        "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete; " + sql);
 
     protected override Task DeleteStoreAsync()
     {

@@ -1,8 +1,8 @@
 namespace Bulwark.Core.Audit;
 
 /// <summary>
-/// One audit record (AUD-1). Append-only: stores offer no update or delete. The hash chain
-/// (AUD-2) is added over these fields by a later issue.
+/// One audit record (AUD-1). Append-only: stores offer no update or delete. The store seals each
+/// entry into its chain (AUD-2, <see cref="AuditChain"/>) as it appends it.
 /// </summary>
 public sealed record AuditEntry
 {

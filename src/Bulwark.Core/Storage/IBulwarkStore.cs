@@ -195,4 +195,32 @@ public interface IBulwarkStore : IAsyncDisposable
     /// after <paramref name="since"/>: a rate limit that holds across every node sharing the store (NET-3).
     /// </summary>
     Task<AuditTally> CountAuditAsync(TenantScope scope, string action, string outcome, DateTimeOffset since, CancellationToken ct);
+
+    // ---- audit chain (AUD-2), retention (AUD-3) and purge (TEN-4) ------------------------------
+    // Every append (AppendAuditAsync, EnqueueAsync) seals the entry into its chain: one per tenant,
+    // one for entries without a tenant (AuditChain). The store holds the key, never the database.
+
+    /// <summary>The tenant's own entries as stored (with their chain fields), newest first, one page of <see cref="AuditQuery"/>.</summary>
+    Task<IReadOnlyList<SealedAuditEntry>> QueryAuditAsync(TenantScope scope, AuditQuery query, CancellationToken ct);
+
+    /// <summary>Operator (verify, export): entries of every chain in store order, one page of <see cref="AuditChainRead"/>.</summary>
+    Task<IReadOnlyList<SealedAuditEntry>> ReadAuditChainsAsync(AuditChainRead read, CancellationToken ct);
+
+    /// <summary>Operator (verify): the last entry the store recorded for each chain.</summary>
+    Task<IReadOnlyList<AuditChainHead>> ListAuditChainHeadsAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Operator (TEN-4): deletes every row of the tenant named <paramref name="tenantName"/> in every
+    /// table (its audit chain and the tenant row included) and appends <paramref name="record"/> to
+    /// the system chain, its target the tenant id and its detail the row counts, in one transaction.
+    /// Null (nothing written) when no such tenant exists.
+    /// </summary>
+    Task<TenantPurge?> PurgeTenantAsync(string tenantName, AuditEntry record, CancellationToken ct);
+
+    /// <summary>
+    /// AUD-3: removes what <paramref name="cutoffs"/> names; each chain is cut from its start behind an
+    /// <see cref="AuditCheckpoint"/> appended at <paramref name="now"/>. The only way audit rows are
+    /// ever deleted besides a purge. Null when another node is sweeping right now.
+    /// </summary>
+    Task<RetentionSweep?> SweepRetentionAsync(RetentionCutoffs cutoffs, DateTimeOffset now, CancellationToken ct);
 }

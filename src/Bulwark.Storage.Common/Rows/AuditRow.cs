@@ -2,13 +2,16 @@ using Bulwark.Core.Audit;
 
 namespace Bulwark.Storage.Common.Rows;
 
-/// <summary>An audit_log row as selected with <see cref="Columns"/>.</summary>
+/// <summary>An audit_log row as selected with <see cref="Columns"/> (content) or <see cref="SealedColumns"/> (content and chain).</summary>
 public sealed class AuditRow
 {
     public const string Columns =
         "seq AS Seq, at AS At, tenant_id AS TenantId, actor AS Actor, action AS Action, target AS Target, "
         + "outcome AS Outcome, request_id AS RequestId, trace_id AS TraceId, latency_ms AS LatencyMs, "
         + "dry_run AS DryRun, detail_json AS DetailJson";
+
+    public const string SealedColumns =
+        Columns + ", chain AS Chain, chain_seq AS ChainSeq, prev_hash AS PrevHash, hash AS Hash";
 
     public long Seq { get; set; }
     public long At { get; set; }
@@ -23,6 +26,10 @@ public sealed class AuditRow
     /// <summary>A PostgreSQL boolean, or a SQLite integer 0/1 (converted as it is read).</summary>
     public bool DryRun { get; set; }
     public string? DetailJson { get; set; }
+    public string Chain { get; set; } = AuditChain.UnsealedChain;
+    public long ChainSeq { get; set; }
+    public byte[] PrevHash { get; set; } = [];
+    public byte[] Hash { get; set; } = [];
 
     public AuditEntry ToEntry() => new()
     {
@@ -39,4 +46,7 @@ public sealed class AuditRow
         DryRun = DryRun,
         DetailJson = DetailJson,
     };
+
+    public SealedAuditEntry ToSealed() =>
+        new(ToEntry(), Chain, ChainSeq, Convert.ToHexStringLower(PrevHash), Convert.ToHexStringLower(Hash));
 }

@@ -1,3 +1,5 @@
+using Bulwark.Core.Audit;
+
 namespace Bulwark.Storage.Postgres.Schema;
 
 /// <summary>
@@ -460,6 +462,200 @@ internal static class PostgresMigrations
             $fn$
                 WITH changed AS (UPDATE tenants SET suspended = p_suspended WHERE name = p_name RETURNING 1)
                 SELECT count(*) = 1 FROM changed
+            $fn$;
+            """),
+
+        new(4, "audit hash chain, chain heads, retention and purge",
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- AUD-2: each entry sealed into its chain (the tenant's id, or 'system'). Entries written
+            -- before this step carry no seal (the key is never in the database): chain 'unsealed'.
+            ALTER TABLE audit_log
+                ADD COLUMN chain     text   NOT NULL DEFAULT '{AuditChain.UnsealedChain}',
+                ADD COLUMN chain_seq bigint NOT NULL DEFAULT 0,
+                ADD COLUMN prev_hash bytea  NOT NULL DEFAULT ''::bytea,
+                ADD COLUMN hash      bytea  NOT NULL DEFAULT ''::bytea;
+            CREATE UNIQUE INDEX audit_log_chain ON audit_log (chain, chain_seq) WHERE chain <> '{AuditChain.UnsealedChain}';
+            CREATE INDEX audit_log_at ON audit_log (at);
+
+            -- The last entry of each chain. Its row is locked by every append to the chain, so a
+            -- chain never forks, and tenants' appends never wait on each other. last_seq 0: no entry yet.
+            CREATE TABLE audit_chain_heads (
+                chain     text   PRIMARY KEY,
+                tenant_id text   REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                last_seq  bigint NOT NULL CHECK (last_seq >= 0),
+                last_hash bytea  NOT NULL,
+                CHECK ((tenant_id IS NULL AND chain = '{AuditChain.SystemChain}') OR chain = tenant_id)
+            );
+            {EnableAndForce("audit_chain_heads")}
+            {TenantWall("audit_chain_heads")}
+            GRANT SELECT, INSERT, UPDATE ON audit_chain_heads TO {App};
+
+            -- AUD-2, AUD-3, TEN-4: audit rows are still never updated, and deleted only by the system
+            -- role, which is reached only through the retention and purge functions below.
+            CREATE FUNCTION refuse_audit_delete() RETURNS trigger
+                LANGUAGE plpgsql SET search_path = bulwark, pg_temp AS
+            $fn$
+            BEGIN
+                IF current_user <> '{SystemRole}' THEN
+                    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                RETURN NULL;
+            END
+            $fn$;
+            DROP TRIGGER audit_log_append_only ON audit_log;
+            CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR TRUNCATE ON audit_log
+                FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+            CREATE TRIGGER audit_log_delete_by_system BEFORE DELETE ON audit_log
+                FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_delete();
+
+            -- The purge and retention functions' owner, on the tables they empty.
+            {SystemPolicies("job_logs", "job_variables", "users", "locks", "audit_log", "audit_chain_heads")}
+            GRANT SELECT, DELETE ON tenants, api_keys, templates, jobs, attempts, revocations,
+                job_logs, job_variables, users, locks, audit_log TO {SystemRole};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON audit_chain_heads TO {SystemRole};
+
+            -- AUD-2: the system chain's head, locked (made on first use) for an append without tenant.
+            CREATE FUNCTION lock_system_chain() RETURNS TABLE (last_seq bigint, last_hash bytea)
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                INSERT INTO audit_chain_heads AS h (chain, tenant_id, last_seq, last_hash)
+                VALUES ('{AuditChain.SystemChain}', NULL, 0, decode(repeat('00', 32), 'hex'))
+                ON CONFLICT (chain) DO UPDATE SET last_seq = h.last_seq
+                RETURNING h.last_seq, h.last_hash
+            $fn$;
+
+            -- Moves the system head to the entry just appended, which must exist and follow it.
+            CREATE FUNCTION advance_system_chain(p_seq bigint, p_hash bytea) RETURNS void
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            BEGIN
+                UPDATE audit_chain_heads h SET last_seq = p_seq, last_hash = p_hash
+                WHERE h.chain = '{AuditChain.SystemChain}' AND h.last_seq = p_seq - 1
+                  AND EXISTS (SELECT 1 FROM audit_log a
+                              WHERE a.chain = '{AuditChain.SystemChain}' AND a.chain_seq = p_seq AND a.hash = p_hash);
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'the system audit chain did not advance to %', p_seq USING ERRCODE = 'check_violation';
+                END IF;
+            END
+            $fn$;
+
+            -- Operator (verify, export): every chain in store order, a page at a time.
+            CREATE FUNCTION read_audit_chains(p_after bigint, p_limit integer, p_chain text, p_from bigint, p_to bigint)
+            RETURNS SETOF audit_log
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT * FROM audit_log a
+                WHERE a.seq > p_after AND (p_chain IS NULL OR a.chain = p_chain)
+                  AND (p_from IS NULL OR a.at >= p_from) AND (p_to IS NULL OR a.at < p_to)
+                ORDER BY a.seq LIMIT p_limit
+            $fn$;
+
+            CREATE FUNCTION list_audit_chain_heads() RETURNS SETOF audit_chain_heads
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT * FROM audit_chain_heads ORDER BY chain
+            $fn$;
+
+            -- AUD-3: how far a chain may be cut: through the entry before the first one written at
+            -- or after p_before (never an entry while an older one stays), with that entry's hash.
+            CREATE FUNCTION audit_cut(p_chain text, p_before bigint)
+            RETURNS TABLE (through bigint, through_hash bytea, covered bigint)
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH bound AS (
+                    SELECT coalesce(min(a.chain_seq) FILTER (WHERE a.at >= p_before) - 1, max(a.chain_seq)) AS through
+                    FROM audit_log a WHERE a.chain = p_chain
+                )
+                SELECT b.through,
+                       (SELECT a.hash FROM audit_log a WHERE a.chain = p_chain AND a.chain_seq = b.through),
+                       (SELECT count(*) FROM audit_log a WHERE a.chain = p_chain AND a.chain_seq <= b.through)
+                FROM bound b
+            $fn$;
+
+            -- AUD-3: removes the start of a chain, only behind the checkpoint just appended to it.
+            CREATE FUNCTION remove_audit_through(p_chain text, p_through bigint) RETURNS bigint
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_removed bigint;
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM audit_log a
+                               WHERE a.chain = p_chain AND a.action = '{AuditCheckpoint.Action}'
+                                 AND a.chain_seq = (SELECT h.last_seq FROM audit_chain_heads h WHERE h.chain = p_chain)
+                                 AND (a.detail_json::jsonb ->> 'through_chain_seq')::bigint = p_through) THEN
+                    RAISE EXCEPTION 'no checkpoint records the removal of % through %', p_chain, p_through
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                DELETE FROM audit_log a WHERE a.chain = p_chain AND a.chain_seq <= p_through;
+                GET DIAGNOSTICS v_removed = ROW_COUNT;
+                RETURN v_removed;
+            END
+            $fn$;
+
+            -- AUD-3: entries from before the chain existed have no chain to checkpoint.
+            CREATE FUNCTION remove_unsealed_audit(p_before bigint) RETURNS bigint
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_removed bigint;
+            BEGIN
+                DELETE FROM audit_log a WHERE a.chain = '{AuditChain.UnsealedChain}' AND a.at < p_before;
+                GET DIAGNOSTICS v_removed = ROW_COUNT;
+                RETURN v_removed;
+            END
+            $fn$;
+
+            -- AUD-3: finished jobs past retention, with their attempts, logs and variables.
+            CREATE FUNCTION remove_finished_jobs(p_before bigint) RETURNS bigint
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH expired AS (
+                    SELECT j.tenant_id, j.id FROM jobs j
+                    WHERE j.state IN ('succeeded', 'failed', 'cancelled', 'dead') AND j.finished_at < p_before
+                ), logs AS (
+                    DELETE FROM job_logs x USING expired e WHERE x.tenant_id = e.tenant_id AND x.job_id = e.id
+                ), variables AS (
+                    DELETE FROM job_variables x USING expired e WHERE x.tenant_id = e.tenant_id AND x.job_id = e.id
+                ), attempts_gone AS (
+                    DELETE FROM attempts x USING expired e WHERE x.tenant_id = e.tenant_id AND x.job_id = e.id
+                ), jobs_gone AS (
+                    DELETE FROM jobs x USING expired e WHERE x.tenant_id = e.tenant_id AND x.id = e.id RETURNING 1
+                )
+                SELECT count(*) FROM jobs_gone
+            $fn$;
+
+            -- TEN-4: the right to deletion. Every row of the tenant, children before parents; the
+            -- caller records the purge (counts only) on the system chain in the same transaction.
+            CREATE FUNCTION purge_tenant(p_name text) RETURNS TABLE (tenant_id text, table_name text, removed bigint)
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_id text;
+                v_table text;
+                v_removed bigint;
+            BEGIN
+                SELECT t.id INTO v_id FROM tenants t WHERE t.name = p_name FOR UPDATE;
+                IF v_id IS NULL THEN
+                    RETURN;
+                END IF;
+                FOREACH v_table IN ARRAY ARRAY['job_logs', 'job_variables', 'attempts', 'jobs', 'locks', 'users',
+                                               'api_keys', 'revocations', 'templates', 'audit_log', 'audit_chain_heads'] LOOP
+                    IF v_table IN ('audit_log', 'audit_chain_heads') THEN
+                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1 OR x.chain = $1', v_table) USING v_id;
+                    ELSE
+                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1', v_table) USING v_id;
+                    END IF;
+                    GET DIAGNOSTICS v_removed = ROW_COUNT;
+                    tenant_id := v_id; table_name := v_table; removed := v_removed;
+                    RETURN NEXT;
+                END LOOP;
+                DELETE FROM tenants t WHERE t.id = v_id;
+                GET DIAGNOSTICS v_removed = ROW_COUNT;
+                tenant_id := v_id; table_name := 'tenants'; removed := v_removed;
+                RETURN NEXT;
+            END
             $fn$;
             """),
     ];

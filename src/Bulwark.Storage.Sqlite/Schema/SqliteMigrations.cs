@@ -239,5 +239,39 @@ internal static class SqliteMigrations
                 PRIMARY KEY (tenant_id, name)
             ) STRICT;
             """),
+
+        new(9, "audit hash chain, chain heads, deletion permit",
+            """
+            -- AUD-2: each entry sealed into its chain (the tenant's id, or 'system'). Entries written
+            -- before this step carry no seal (the key is not in the file): chain 'unsealed'.
+            ALTER TABLE audit_log ADD COLUMN chain     TEXT    NOT NULL DEFAULT 'unsealed';
+            ALTER TABLE audit_log ADD COLUMN chain_seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE audit_log ADD COLUMN prev_hash BLOB    NOT NULL DEFAULT x'';
+            ALTER TABLE audit_log ADD COLUMN hash      BLOB    NOT NULL DEFAULT x'';
+            CREATE UNIQUE INDEX audit_log_chain ON audit_log (chain, chain_seq) WHERE chain <> 'unsealed';
+            CREATE INDEX audit_log_at ON audit_log (at);
+
+            -- The last entry of each chain: the next append's previous hash, and verify's check that
+            -- nothing was cut from a chain's end.
+            CREATE TABLE audit_chain_heads (
+                chain     TEXT    PRIMARY KEY,
+                tenant_id TEXT    REFERENCES tenants (id),
+                last_seq  INTEGER NOT NULL CHECK (last_seq >= 1),
+                last_hash BLOB    NOT NULL,
+                CHECK ((tenant_id IS NULL AND chain = 'system') OR chain = tenant_id)
+            ) STRICT;
+
+            -- AUD-3, TEN-4: retention and purge delete audit rows, nothing else may. Their transaction
+            -- puts the one row here, deletes, and removes it again before committing.
+            CREATE TABLE audit_delete_permit (
+                id INTEGER PRIMARY KEY CHECK (id = 1)
+            ) STRICT;
+            DROP TRIGGER audit_log_no_delete;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            WHEN NOT EXISTS (SELECT 1 FROM audit_delete_permit)
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log is append-only');
+            END;
+            """),
     ];
 }

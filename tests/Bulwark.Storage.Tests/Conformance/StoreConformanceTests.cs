@@ -24,6 +24,9 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
 
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The key every store of the test seals the audit chain with (AUD-2).</summary>
+    protected AuditKey AuditKey { get; } = AuditKey.Generate();
+
     /// <summary>The store under test, migrated, on a fresh database.</summary>
     protected IBulwarkStore Store { get; private set; } = null!;
 
@@ -37,6 +40,12 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
 
     /// <summary>Runs one statement through a connection of its own, outside the store.</summary>
     protected abstract Task ExecuteRawAsync(string sql);
+
+    /// <summary>
+    /// Runs one statement as an attacker with direct access to the database would (AUD-2): with
+    /// the append-only triggers out of the way and nothing but the key out of reach.
+    /// </summary>
+    protected abstract Task TamperAsync(string sql);
 
     /// <summary>Removes the database once every store on it is closed.</summary>
     protected abstract Task DeleteStoreAsync();

@@ -17,7 +17,7 @@ public sealed class PostgresStoreConformanceTests : StoreConformanceTests
     private PostgresTestDatabase Database =>
         _database ?? throw new InvalidOperationException("CreateStoreAsync has not run.");
 
-    private PostgresStoreOptions Options => new(Database.AppConnectionString, Database.OwnerConnectionString);
+    private PostgresStoreOptions Options => new(Database.AppConnectionString, Database.OwnerConnectionString) { AuditKey = AuditKey };
 
     protected override async Task<IBulwarkStore> CreateStoreAsync()
     {
@@ -35,6 +35,10 @@ public sealed class PostgresStoreConformanceTests : StoreConformanceTests
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    // The cluster superuser passes row-level security; replica mode turns the append-only triggers off.
+    protected override Task TamperAsync(string sql) => Database.ExecuteAsSuperuserAsync(
+        $"SET search_path = {PostgresSchema.SchemaName}; SET session_replication_role = replica; {sql}");
 
     protected override async Task DeleteStoreAsync()
     {

@@ -171,7 +171,7 @@ public sealed class PostgresStoreTests
         await using var database = await PostgresTestDatabase.CreateAsync();
         await using var listening = new PostgresStore(new(database.AppConnectionString, database.OwnerConnectionString));
         await listening.MigrateAsync(Ct);
-        await using var submitting = new PostgresStore(new(database.AppConnectionString));
+        await using var submitting = new PostgresStore(new(database.AppConnectionString) { AuditKey = AuditKey.Generate() });
         await submitting.MigrateAsync(Ct);
         var (scope, template) = await TenantWithTemplateAsync(submitting);
         var woken = 0;
@@ -202,7 +202,7 @@ public sealed class PostgresStoreTests
         await using var database = await PostgresTestDatabase.CreateAsync();
         var listening = new PostgresStore(new(database.AppConnectionString, database.OwnerConnectionString));
         await listening.MigrateAsync(Ct);
-        await using var submitting = new PostgresStore(new(database.AppConnectionString));
+        await using var submitting = new PostgresStore(new(database.AppConnectionString) { AuditKey = AuditKey.Generate() });
         await submitting.MigrateAsync(Ct);
         var (scope, template) = await TenantWithTemplateAsync(submitting);
         using var wakes = new SemaphoreSlim(0);

@@ -60,7 +60,8 @@ public sealed class AuditWallTests : WallTests
         await using var app = await Wall.OpenAppAsync();
 
         var attempt = await WriteAttempt.RunAsync(app, null, c => RowCopy.InsertAsync(
-            c, "audit_log", row, new Dictionary<string, object?> { ["target"] = "operator-again" }));
+            // A chain number of its own: (chain, chain_seq) is unique (AUD-2), and verify would name this copy.
+            c, "audit_log", row, new Dictionary<string, object?> { ["target"] = "operator-again", ["chain_seq"] = 1_000_000 }));
 
         Assert.Equal(1, attempt.Rows);
         Assert.Equal(0L, await WallSql.ScalarAsync<long>(app, $"SELECT count(*) FROM {AuditLog}"));

@@ -1,3 +1,4 @@
+using Bulwark.Core.Audit;
 using Bulwark.Storage.Postgres;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -27,7 +28,7 @@ public sealed class WallDatabase : IAsyncDisposable
     public static async Task<WallDatabase> CreateAsync()
     {
         var database = await PostgresTestDatabase.CreateAsync();
-        var store = new PostgresStore(new PostgresStoreOptions(database.AppConnectionString, database.OwnerConnectionString));
+        var store = new PostgresStore(new PostgresStoreOptions(database.AppConnectionString, database.OwnerConnectionString) { AuditKey = AuditKey.Generate() });
         try
         {
             await store.MigrateAsync(CancellationToken.None);
