@@ -198,6 +198,43 @@ public sealed class LogStreamTests
         }
     }
 
+    [Fact] // JOB-6: a stopping server ends its streams (without an end event) instead of waiting for their jobs
+    public async Task Server_shutdown_ends_an_open_stream()
+    {
+        var server = await ServerFixture.StartAsync();
+        EventStream stream;
+        try
+        {
+            var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
+            await server.ApplyTemplateAsync(Talker);
+            var id = (await server.SubmitAsync(key, new { template = "logs.talker" })).GetProperty("id").GetString()!;
+            stream = await EventStream.OpenAsync(server.Http, id, key);
+            Assert.Equal("log", (await stream.NextAsync())?.Event);
+        }
+        finally
+        {
+            await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        using (stream)
+        {
+            var rest = new List<WireEvent>();
+            try
+            {
+                while (await stream.NextAsync() is { } next)
+                {
+                    rest.Add(next);
+                }
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                // The connection may close under the read rather than complete: the stream ended either way.
+            }
+
+            Assert.DoesNotContain(rest, e => e.Event == "end");
+        }
+    }
+
     private static void AssertLog(WireEvent? e, string id, int attempt, string stream, string text)
     {
         Assert.NotNull(e);
