@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Redaction;
 using Bulwark.Core.Storage;
 using Microsoft.AspNetCore.Http;
 
@@ -24,7 +25,8 @@ internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time, Securit
             TenantId = tenantId,
             Actor = actor,
             Action = action,
-            Target = target,
+            // SEC-4: a target or detail can quote what a caller sent; a credential in it is not kept.
+            Target = target is null ? null : Redactor.Credentials.Redact(target),
             Outcome = outcome,
             RequestId = http?.TraceIdentifier,
             TraceId = Activity.Current?.TraceId.ToString(),
@@ -32,7 +34,7 @@ internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time, Securit
                 ? (long)time.GetElapsedTime(start.Timestamp).TotalMilliseconds
                 : null,
             DryRun = dryRun,
-            DetailJson = detailJson,
+            DetailJson = detailJson is null ? null : Secrets.JsonRedaction.Redact(Redactor.Credentials, detailJson),
         };
 
     public async Task RecordAsync(AuditEntry entry, CancellationToken ct)

@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
+using Bulwark.Core.Redaction;
 using Bulwark.Core.Sandbox;
+using Bulwark.Core.Secrets;
 using Bulwark.Core.Templates;
 using Bulwark.Server.Runtime;
+using Bulwark.Server.Secrets;
 
 namespace Bulwark.Server.Execution;
 
@@ -17,8 +20,12 @@ namespace Bulwark.Server.Execution;
 /// With <paramref name="runtime"/> (always, in the server) each attempt also gets its capability
 /// token in <c>BULWARK_TASK_TOKEN</c> and the runtime socket mounted (BOX-3, AUTHZ-5): the only
 /// credential and the only way out that job code has.
+/// With <paramref name="secrets"/> (in the server) the template's secrets are resolved at each
+/// launch and reach the job as variables only through the sandbox's private environment (SEC-2);
+/// without (a remote <c>bulwark worker</c>) a template with secrets fails, naming them. Either way
+/// stdout and stderr are redacted before they leave this executor (SEC-4).
 /// </remarks>
-internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = null) : IJobExecutor
+internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = null, RunSecrets? secrets = null) : IJobExecutor
 {
     public TemplateKind Kind => TemplateKind.Script;
 
@@ -34,7 +41,20 @@ internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = 
     public async Task<AttemptResult> ExecuteAsync(ClaimedJob claimed, CancellationToken ct)
     {
         var definition = claimed.Template.Definition;
+        RunSecretSet runSecrets;
+        try
+        {
+            runSecrets = await ResolveSecretsAsync(claimed, ct);
+        }
+        catch (SecretRefusedException e)
+        {
+            // Permanent: retrying cannot make a secret appear; the message names it, never a value.
+            return new AttemptResult { Kind = AttemptResultKind.PermanentFailure, Error = e.Message, ErrorCode = e.Code };
+        }
+
         var environment = EnvironmentFor(claimed);
+        // After the inputs, so an input can never stand in for a secret; before the token, so a secret cannot replace it.
+        runSecrets.AddTo(environment);
         var grant = runtime?.GrantFor(claimed);
         if (grant is not null)
         {
@@ -54,12 +74,17 @@ internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = 
         SandboxResult run;
         try
         {
-            run = await sandbox.RunAsync(request, ct);
+            using (secrets?.Open(claimed.Lease, runSecrets.Redactor))
+            {
+                run = await sandbox.RunAsync(request, ct);
+            }
         }
         catch (UnavailableException e)
         {
             return new AttemptResult { Kind = AttemptResultKind.PermanentFailure, Error = e.Message, ErrorCode = e.Code };
         }
+
+        run = Redacted(run, runSecrets.Redactor);
 
         var limits = definition.Limits;
         return run.Termination switch
@@ -81,6 +106,38 @@ internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = 
             SandboxTermination.FileSizeLimit => With(run, AttemptResultKind.RetryableFailure,
                 "The run wrote a file larger than its file-size limit and was killed."),
             _ => throw new InvalidOperationException($"Unknown termination {run.Termination}."),
+        };
+    }
+
+    private async Task<RunSecretSet> ResolveSecretsAsync(ClaimedJob claimed, CancellationToken ct)
+    {
+        if (secrets is not null)
+        {
+            return await secrets.ResolveAsync(claimed, ct);
+        }
+
+        var names = claimed.Template.Definition.Secrets;
+        if (names.Count > 0)
+        {
+            throw new SecretRefusedException(
+                $"This worker cannot provide secrets ({string.Join(", ", names)}): templates with secrets run on the server's own workers.",
+                "secrets_unavailable");
+        }
+
+        return new RunSecretSet([], Redactor.Credentials);
+    }
+
+    /// <summary>
+    /// SEC-4: the output as it may be stored and shown. Output cut at the limit may end in the
+    /// first half of a value, which goes too.
+    /// </summary>
+    private static SandboxResult Redacted(SandboxResult run, Redactor redactor)
+    {
+        var cut = run.Termination == SandboxTermination.OutputLimit;
+        return run with
+        {
+            Stdout = cut ? redactor.RedactTruncated(run.Stdout) : redactor.Redact(run.Stdout),
+            Stderr = cut ? redactor.RedactTruncated(run.Stderr) : redactor.Redact(run.Stderr),
         };
     }
 

@@ -73,6 +73,11 @@ public static class BulwarkConfiguration
         // BOX-5: unconfined runs are a development convenience, never something a deployment drifts into.
         Require(o.Sandbox != "none" || o.Env == "dev",
             $"BULWARK_SANDBOX=none runs jobs unconfined and is allowed only with BULWARK_ENV=dev (this is '{o.Env}').");
+        // SEC-2: BULWARK_ENV is the first part of every secret path, a directory name under BULWARK_SECRETS_DIR.
+        Require(Core.Tenancy.Identifiers.IsValid(o.Env) && o.Env[0] != '.',
+            $"BULWARK_ENV must match ^[a-zA-Z0-9_.:-]{{1,100}}$ and not start with a dot (this is '{o.Env}').");
+        Require(string.IsNullOrWhiteSpace(o.SecretsDir) || Directory.Exists(o.SecretsDir),
+            $"BULWARK_SECRETS_DIR names '{o.SecretsDir}', which is not a directory.");
         Require(o.SandboxUid > 0 && o.SandboxGid > 0, "BULWARK_SANDBOX_UID and BULWARK_SANDBOX_GID must be unprivileged (> 0).");
         Require(o.Workers is >= 1 and <= 256, "BULWARK_WORKERS must be between 1 and 256.");
         Require(o.ClaimBatch is >= 1 and <= 256, "BULWARK_CLAIM_BATCH must be between 1 and 256.");

@@ -28,6 +28,18 @@ public sealed class BulwarkOptions
     /// <summary><c>dev</c>, <c>staging</c>, <c>prod</c>…</summary>
     public string Env { get; set; } = "dev";
 
+    /// <summary>
+    /// SEC-2: directory of secret files, <c>{dir}/{env}/{tenant}/{name}</c> (<c>BULWARK_SECRETS_DIR</c>;
+    /// a mounted Kubernetes secret works as it is); unset, secrets come from <c>BULWARK_SECRET_*</c> variables only.
+    /// </summary>
+    public string? SecretsDir { get; set; }
+
+    /// <summary>
+    /// A sink beside the console for the server's log, already behind its redaction (SEC-4); not a
+    /// setting: the end-to-end tests read what the server logged through it.
+    /// </summary>
+    internal Microsoft.Extensions.Logging.ILoggerProvider? AdditionalLogProvider { get; set; }
+
     /// <summary><c>bwrap</c>; <c>none</c> runs unconfined and only when <see cref="Env"/> is <c>dev</c>.</summary>
     public string Sandbox { get; set; } = "bwrap";
 

@@ -135,6 +135,13 @@ public static class BulwarkServer
         // AUD-4: security events are JSON lines of their own on the server's output, not console lines.
         builder.Logging.AddProvider(new SecurityEventLoggerProvider(console));
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(SecurityEventLog.Category, LogLevel.None);
+        if (options.AdditionalLogProvider is { } additionalLog)
+        {
+            builder.Logging.AddProvider(additionalLog);
+        }
+
+        // SEC-4: every line of the server's log passes the node-wide redactor, whichever provider writes it.
+        Secrets.RedactingLoggerFactory.Register(builder.Services, Secrets.ServerSecrets.RedactorFor(options));
         builder.Services.AddBulwark(options, store, time);
 
         var app = builder.Build();
@@ -164,6 +171,9 @@ public static class BulwarkServer
         services.AddSingleton<RuntimeTokens>();
         services.AddSingleton<RuntimeAccess>();
         services.AddSingleton<RuntimeAuthenticator>();
+        // SEC-2, SEC-4: secrets resolved at launch, and what redacts them from every path out.
+        services.AddSingleton<Secrets.ServerRedactor>();
+        services.AddSingleton<Secrets.RunSecrets>();
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
         services.AddSingleton<ExecutorRegistry>();
         services.AddSingleton<SecurityEventLog>();

@@ -6,6 +6,7 @@ using Bulwark.Core.Storage;
 using Bulwark.Core.Validation;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Http;
+using Bulwark.Server.Secrets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -70,11 +71,12 @@ internal static class RuntimeEndpoints
         });
 
         // The body is the value itself: any JSON, at most 64 KiB.
-        runtime.MapPut("/variables/{name}", async (HttpContext http, string name, IBulwarkStore store, TimeProvider time) =>
+        runtime.MapPut("/variables/{name}", async (HttpContext http, string name, IBulwarkStore store, TimeProvider time, RunSecrets secrets) =>
         {
             RunVariables.RequireName(name);
             var fence = LocksEndpoints.FenceOf(http); // AUTHZ-6: X-Bulwark-Fence, checked before the body is read
-            var value = await ReadValueAsync(http, RunVariables.MaxValueBytes);
+            // SEC-1, SEC-4: a variable is stored, so the run's secrets never are.
+            var value = JsonRedaction.Redact(secrets.RedactorOf(RuntimeCaller.Of(http).Run.Lease), await ReadValueAsync(http, RunVariables.MaxValueBytes));
             if (fence is not null)
             {
                 await LocksEndpoints.PutFencedVariableAsync(http, fence, name, value);
@@ -88,7 +90,7 @@ internal static class RuntimeEndpoints
         runtime.MapLocks();
 
         // {message, level?} → one line of the attempt's logs, stream "runtime".
-        runtime.MapPost("/log", async (HttpContext http, IBulwarkStore store, TimeProvider time) =>
+        runtime.MapPost("/log", async (HttpContext http, IBulwarkStore store, TimeProvider time, RunSecrets secrets) =>
         {
             var run = RuntimeCaller.Of(http).Run;
             string line;
@@ -105,6 +107,8 @@ internal static class RuntimeEndpoints
 
                 RuntimeLogs.ValidateMessage(message);
                 line = message.EndsWith('\n') ? $"[{level}] {message}" : $"[{level}] {message}\n";
+                // SEC-4: the run's secrets and anything shaped like a credential, before it is stored or streamed.
+                line = secrets.RedactorOf(run.Lease).Redact(line);
             }
 
             // BOX-2: runtime lines share the template's output limit, so a job cannot fill the
@@ -119,10 +123,11 @@ internal static class RuntimeEndpoints
         });
 
         // The body is the result itself: any JSON, at most 256 KiB; the last one PUT wins.
-        runtime.MapPut("/result", async (HttpContext http) =>
+        runtime.MapPut("/result", async (HttpContext http, RunSecrets secrets) =>
         {
-            var value = await ReadValueAsync(http, MaxResultBytes);
-            if (!RuntimeCaller.Of(http).Run.TrySetOutput(value))
+            var run = RuntimeCaller.Of(http).Run;
+            var value = JsonRedaction.Redact(secrets.RedactorOf(run.Lease), await ReadValueAsync(http, MaxResultBytes));
+            if (!run.TrySetOutput(value))
             {
                 throw new ConflictException("The run has ended; its result can no longer change.", "lease_lost");
             }
