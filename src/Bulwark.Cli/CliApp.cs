@@ -31,6 +31,7 @@ public static class CliApp
             TemplatesCommand.Create(cli),
             SubmitCommand.Create(cli),
             TokensCommand.Create(cli),
+            AuditCommand.Create(cli),
         };
 
         var parse = root.Parse(args);

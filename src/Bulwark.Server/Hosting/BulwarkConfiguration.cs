@@ -103,6 +103,8 @@ public static class BulwarkConfiguration
         }
 
         Auth.Mtls.MtlsSettings.Validate(o);
+        // AUD-2, AUD-3: the audit key's form (never its value) and the retention windows.
+        Operations.AuditSettings.Validate(o);
 
     }
 

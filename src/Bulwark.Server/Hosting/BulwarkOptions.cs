@@ -169,6 +169,21 @@ public sealed class BulwarkOptions
     /// </summary>
     public string RuntimeSocketPath => Path.Combine(Path.GetFullPath(DataDir), "runtime", "runtime.sock");
 
+    // ---- audit chain and retention (AUD-2, AUD-3) --------------------------------------------
+
+    /// <summary>
+    /// HMAC key of the audit chain (<c>BULWARK_AUDIT_KEY</c>), at least 32 bytes written as hex or
+    /// base64; never in the database, never logged. Unset: SQLite keeps a generated one in
+    /// <c>{DataDir}/audit.key</c>; PostgreSQL refuses to start (every node needs the same key).
+    /// </summary>
+    public string? AuditKey { get; set; }
+
+    /// <summary>Days an audit entry is kept before the daily sweep cuts it behind a checkpoint (<c>BULWARK_RETENTION_AUDIT_DAYS</c>, at least 365).</summary>
+    public int RetentionAuditDays { get; set; } = 365;
+
+    /// <summary>Days a finished job (attempts, logs, variables) is kept (<c>BULWARK_RETENTION_JOBS_DAYS</c>).</summary>
+    public int RetentionJobsDays { get; set; } = 90;
+
     public string DatabasePath => string.IsNullOrWhiteSpace(Database)
         ? Path.Combine(DataDir, "bulwark.db")
         : Database;

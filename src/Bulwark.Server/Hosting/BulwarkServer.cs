@@ -216,6 +216,8 @@ public static class BulwarkServer
         }
 
         services.AddHostedService<LeaseReaper>();
+        // AUD-3: the daily retention sweep.
+        services.AddHostedService<RetentionSweeper>();
         services.AddExceptionHandler<BulwarkExceptionHandler>();
         services.AddProblemDetails();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -261,5 +263,6 @@ public static class BulwarkServer
         Keys.ApiKeyEndpoints.MapApiKeys(app);
         app.MapWorker();
         Policy.PolicyTokenEndpoints.MapPolicyTokens(app);
+        AuditApi.AuditEndpoints.MapAudit(app);
     }
 }

@@ -136,6 +136,23 @@ public sealed class OperatorCommands(IBulwarkStore store, TimeProvider time)
         await AuditAsync(tenant.Id, action, name, ct);
     }
 
+    /// <summary>
+    /// TEN-4, right to deletion: every row of the tenant in every table, its audit chain included,
+    /// is deleted; the system chain records <c>tenant.purge</c> with the tenant id and the row counts.
+    /// </summary>
+    public async Task<TenantPurge> PurgeTenantAsync(string name, CancellationToken ct)
+    {
+        var record = new AuditEntry
+        {
+            At = time.GetUtcNow(),
+            Actor = Actor,
+            Action = TenantPurge.Action,
+            Outcome = "success",
+        };
+        return await store.PurgeTenantAsync(name, record, ct)
+            ?? throw new NotFoundException($"There is no tenant named '{name}'.");
+    }
+
     private RevocationRecord NewRevocation(RevocationKind kind, string? tenantId, string value, string? reason) => new()
     {
         Id = RevocationRecord.NewId(time),

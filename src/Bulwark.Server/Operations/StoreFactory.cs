@@ -16,7 +16,7 @@ public static class StoreFactory
     {
         var store = PostgresConnectionStrings.IsPostgres(options.Database)
             ? OpenPostgres(options)
-            : (IBulwarkStore)new SqliteStore(options.DatabasePath);
+            : (IBulwarkStore)new SqliteStore(options.DatabasePath, AuditSettings.KeyFor(options));
         try
         {
             await store.MigrateAsync(ct);
@@ -39,7 +39,8 @@ public static class StoreFactory
         // Both strings usually hold a password: a problem with either is named, never repeated.
         var application = Convert(options.Database!, "BULWARK_DATABASE");
         var owner = string.IsNullOrWhiteSpace(options.DatabaseOwner) ? null : Convert(options.DatabaseOwner, "BULWARK_DATABASE_OWNER");
-        return new PostgresStore(new PostgresStoreOptions(application, owner));
+        // AUD-2: before anything connects, so a node without the shared key never starts.
+        return new PostgresStore(new PostgresStoreOptions(application, owner) { AuditKey = AuditSettings.KeyFor(options) });
     }
 
     private static string Convert(string value, string setting)
