@@ -34,6 +34,13 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// <summary>Whether this process asked for durable settings (only known for a cluster it started).</summary>
     public bool? Durable { get; }
 
+    /// <summary>The postmaster of a cluster this process started (null for BULWARK_BENCH_POSTGRES), for <see cref="CpuMeter"/>.</summary>
+    public int? PostmasterPid =>
+        _directory is not null && File.Exists(Path.Combine(_directory, "data", "postmaster.pid"))
+            && int.TryParse(File.ReadLines(Path.Combine(_directory, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                ? pid
+                : null;
+
     public string Description => _directory is null ? "BULWARK_BENCH_POSTGRES" : "throwaway cluster (scripts/test-postgres.sh)";
 
     public static async Task<BenchCluster> StartAsync(bool fast)

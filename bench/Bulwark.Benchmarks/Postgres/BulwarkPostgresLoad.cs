@@ -13,7 +13,7 @@ namespace Bulwark.Benchmarks.Postgres;
 /// application login under row-level security, migrated as the owner; one enqueue (with its audit
 /// entry) per submission from W submitters, then W workers that claim a batch and complete each job.
 /// </summary>
-internal sealed class BulwarkPostgresLoad(BenchDatabase database, int workers, int batch)
+internal sealed class BulwarkPostgresLoad(BenchDatabase database, int workers, int batch, CpuMeter cpu)
 {
     public const string Name = "Bulwark";
 
@@ -31,7 +31,10 @@ internal sealed class BulwarkPostgresLoad(BenchDatabase database, int workers, i
             $"DROP SCHEMA IF EXISTS {PostgresSchema.SchemaName} CASCADE; DROP SCHEMA IF EXISTS {PostgresSchema.MetaSchemaName} CASCADE");
         await using var store = new PostgresStore(new PostgresStoreOptions(
             database.As(BenchDatabase.AppLogin, "bench-bulwark"),
-            database.As(BenchDatabase.OwnerLogin, "bench-bulwark-owner")));
+            database.As(BenchDatabase.OwnerLogin, "bench-bulwark-owner"))
+        {
+            AuditKey = AuditKey.Generate(),
+        });
         await store.MigrateAsync(CancellationToken.None);
         var tenant = new Tenant("ten_bench", "bench", time.GetUtcNow());
         await store.CreateTenantAsync(tenant, CancellationToken.None);
@@ -55,15 +58,17 @@ internal sealed class BulwarkPostgresLoad(BenchDatabase database, int workers, i
         var enqueue = clock.Elapsed;
 
         var calls = new CallTimings();
+        var cpuStart = cpu.Read();
         clock.Restart();
         var drained = await Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkAsync(store, $"bench-{w}", calls, time, timeout.Token)));
         var drain = clock.Elapsed;
+        var drainCpu = cpu.Read() - cpuStart;
         if (drained.Sum() != jobs)
         {
             throw new InvalidOperationException($"{Name}: drained {drained.Sum()} jobs of {jobs}.");
         }
 
-        return new PostgresLoadResult(new QueueLoadResult(Name, jobs, enqueue, drain), calls);
+        return new PostgresLoadResult(new QueueLoadResult(Name, jobs, enqueue, drain), drainCpu, calls);
     }
 
     private async Task<int> WorkAsync(PostgresStore store, string workerId, CallTimings calls, TimeProvider time, CancellationToken ct)

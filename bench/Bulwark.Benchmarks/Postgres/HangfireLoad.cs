@@ -11,7 +11,7 @@ namespace Bulwark.Benchmarks.Postgres;
 /// and installed again each round), the same jobs enqueued through its client, then a
 /// BackgroundJobServer with the same number of workers working them off.
 /// </summary>
-internal sealed class HangfireLoad(string connectionString, int workers)
+internal sealed class HangfireLoad(string connectionString, int workers, CpuMeter cpu)
 {
     public const string Name = "Hangfire";
 
@@ -58,6 +58,7 @@ internal sealed class HangfireLoad(string connectionString, int workers)
         var enqueue = clock.Elapsed;
 
         var allDone = HangfireNoOp.Expect(jobs);
+        var cpuStart = cpu.Read();
         clock.Restart();
         using (var server = new BackgroundJobServer(new BackgroundJobServerOptions { WorkerCount = workers }, storage))
         {
@@ -71,6 +72,7 @@ internal sealed class HangfireLoad(string connectionString, int workers)
             }
 
             var drain = clock.Elapsed;
+            var drainCpu = cpu.Read() - cpuStart;
 
             // The counter moves when the method has run; the Succeeded state is written just after.
             // Waiting for it (outside the clock) proves every job really finished, and finished once.
@@ -81,7 +83,7 @@ internal sealed class HangfireLoad(string connectionString, int workers)
                 throw new InvalidOperationException($"{Name}: {HangfireNoOp.Ran} runs for {jobs} jobs.");
             }
 
-            return new PostgresLoadResult(new QueueLoadResult(Name, jobs, enqueue, drain), null);
+            return new PostgresLoadResult(new QueueLoadResult(Name, jobs, enqueue, drain), drainCpu, null);
         }
     }
 

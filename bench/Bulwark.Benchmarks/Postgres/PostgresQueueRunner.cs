@@ -34,11 +34,12 @@ internal static class PostgresQueueRunner
         await using var cluster = await BenchCluster.StartAsync(settings.Fast);
         await using var database = await BenchDatabase.CreateAsync(cluster.SuperuserConnectionString);
         var asOwner = database.As(BenchDatabase.OwnerLogin, "bench-raw");
+        var cpu = new CpuMeter(cluster.PostmasterPid);
         var contenders = new (string Name, Func<int, Task<PostgresLoadResult>> Run)[]
         {
-            (RawSkipLockedLoad.Name, n => new RawSkipLockedLoad(asOwner, settings.Workers, settings.Batch).RunAsync(n, deadline)),
-            (BulwarkPostgresLoad.Name, n => new BulwarkPostgresLoad(database, settings.Workers, settings.Batch).RunAsync(n, deadline)),
-            (HangfireLoad.Name, n => new HangfireLoad(database.As(BenchDatabase.OwnerLogin, "bench-hangfire"), settings.Workers).RunAsync(n, deadline)),
+            (RawSkipLockedLoad.Name, n => new RawSkipLockedLoad(asOwner, settings.Workers, settings.Batch, cpu).RunAsync(n, deadline)),
+            (BulwarkPostgresLoad.Name, n => new BulwarkPostgresLoad(database, settings.Workers, settings.Batch, cpu).RunAsync(n, deadline)),
+            (HangfireLoad.Name, n => new HangfireLoad(database.As(BenchDatabase.OwnerLogin, "bench-hangfire"), settings.Workers, cpu).RunAsync(n, deadline)),
         };
 
         // A short run of each first and thrown away: JIT, pools, Hangfire's schema install and the
@@ -59,7 +60,7 @@ internal static class PostgresQueueRunner
             }
         }
 
-        Print(output, settings, cluster, await database.SettingsAsync(), rounds, $"{loadBefore} before, {LoadAverage()} after");
+        Print(output, settings, cluster, cpu, await database.SettingsAsync(), rounds, $"{loadBefore} before, {LoadAverage()} after");
         return 0;
     }
 
@@ -67,6 +68,7 @@ internal static class PostgresQueueRunner
         TextWriter output,
         BenchArgs settings,
         BenchCluster cluster,
+        CpuMeter cpu,
         IReadOnlyList<(string Name, string Value)> pg,
         Dictionary<string, List<PostgresLoadResult>> rounds,
         string load)
@@ -91,20 +93,26 @@ internal static class PostgresQueueRunner
         output.WriteLine("    non-default options: " + string.Join("; ", HangfireLoad.NonDefaultOptions));
         output.WriteLine();
 
-        output.WriteLine(string.Create(c, $"{"",-18}{"enqueue jobs/s",16}{"drain jobs/s",14}{"claim ms",11}{"complete ms",13}   drain jobs/s by round"));
-        var medians = new Dictionary<string, (double Enqueue, double Drain)>();
+        output.WriteLine(string.Create(c,
+            $"{"",-18}{"enqueue jobs/s",16}{"drain jobs/s",14}{"CPU µs/job",12}{"(client+server)",17}{"claim ms",10}{"complete ms",13}   drain jobs/s by round"));
+        var medians = new Dictionary<string, (double Enqueue, double Drain, double Cpu)>();
         foreach (var (name, results) in rounds)
         {
             var enqueue = Median(results.Select(r => r.Load.EnqueuePerSecond));
             var drain = Median(results.Select(r => r.Load.DrainPerSecond));
-            medians[name] = (enqueue, drain);
 
-            // Call timings of the round with the median drain: they explain that round's figure.
-            var calls = results.OrderBy(r => r.Load.DrainPerSecond).ElementAt(results.Count / 2).Calls;
-            var claim = calls is null ? "-" : calls.ClaimMilliseconds.ToString("0.00", c);
-            var complete = calls is null ? "-" : calls.CompleteMilliseconds.ToString("0.00", c);
+            // CPU and call timings of the round with the median drain: they explain that round's figure.
+            var median = results.OrderBy(r => r.Load.DrainPerSecond).ElementAt(results.Count / 2);
+            var cpuPerJob = median.ClientMicrosecondsPerJob + median.ServerMicrosecondsPerJob;
+            medians[name] = (enqueue, drain, cpuPerJob);
+            var split = cpu.MeasuresServer
+                ? string.Create(c, $"{median.ClientMicrosecondsPerJob:N0}+{median.ServerMicrosecondsPerJob:N0}")
+                : "client only";
+            var total = cpu.MeasuresServer ? cpuPerJob.ToString("N0", c) : median.ClientMicrosecondsPerJob.ToString("N0", c);
+            var claim = median.Calls is null ? "-" : median.Calls.ClaimMilliseconds.ToString("0.00", c);
+            var complete = median.Calls is null ? "-" : median.Calls.CompleteMilliseconds.ToString("0.00", c);
             var byRound = string.Join(" ", results.Select(r => r.Load.DrainPerSecond.ToString("N0", c)));
-            output.WriteLine(string.Create(c, $"{name,-18}{enqueue,16:N0}{drain,14:N0}{claim,11}{complete,13}   {byRound}"));
+            output.WriteLine(string.Create(c, $"{name,-18}{enqueue,16:N0}{drain,14:N0}{total,12}{split,17}{claim,10}{complete,13}   {byRound}"));
         }
 
         var bulwark = medians[BulwarkPostgresLoad.Name];
@@ -114,9 +122,10 @@ internal static class PostgresQueueRunner
         var ofRaw = bulwark.Drain / raw.Drain;
         var overHangfire = bulwark.Drain / hangfire.Drain;
         output.WriteLine(string.Create(c,
-            $"{"Bulwark/raw",-18}{bulwark.Enqueue / raw.Enqueue,16:0.00}{ofRaw,14:0.00}   goal >= {GoalOfRaw:0.00} on drain: {Verdict(ofRaw >= GoalOfRaw)}"));
+            $"{"Bulwark/raw",-18}{bulwark.Enqueue / raw.Enqueue,16:0.00}{ofRaw,14:0.00}{raw.Cpu / bulwark.Cpu,12:0.00}   goal >= {GoalOfRaw:0.00} on drain: {Verdict(ofRaw >= GoalOfRaw)}"));
         output.WriteLine(string.Create(c,
-            $"{"Bulwark/Hangfire",-18}{bulwark.Enqueue / hangfire.Enqueue,16:0.00}{overHangfire,14:0.00}   goal >= {GoalOverHangfire:0}x on drain: {Verdict(overHangfire >= GoalOverHangfire)}"));
+            $"{"Bulwark/Hangfire",-18}{bulwark.Enqueue / hangfire.Enqueue,16:0.00}{overHangfire,14:0.00}{hangfire.Cpu / bulwark.Cpu,12:0.00}   goal >= {GoalOverHangfire:0}x on drain: {Verdict(overHangfire >= GoalOverHangfire)}"));
+        output.WriteLine("(ratios are Bulwark's throughput over the other's; in the CPU column, the other's CPU per job over Bulwark's: above 1 means Bulwark spends less)");
     }
 
     private static string LoadAverage() =>

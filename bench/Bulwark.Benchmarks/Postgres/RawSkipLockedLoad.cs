@@ -11,7 +11,7 @@ namespace Bulwark.Benchmarks.Postgres;
 /// one commit), then one fenced completion per job (one commit each). No tenants, RLS, audit,
 /// attempt rows or logs; the gap to it is Bulwark's overhead.
 /// </summary>
-internal sealed class RawSkipLockedLoad(string connectionString, int workers, int batch)
+internal sealed class RawSkipLockedLoad(string connectionString, int workers, int batch, CpuMeter cpu)
 {
     public const string Name = "raw SKIP LOCKED";
 
@@ -79,15 +79,17 @@ internal sealed class RawSkipLockedLoad(string connectionString, int workers, in
         var enqueue = clock.Elapsed;
         var calls = new CallTimings();
         using var timeout = new CancellationTokenSource(deadline);
+        var cpuStart = cpu.Read();
         clock.Restart();
         var drained = await Task.WhenAll(Enumerable.Range(0, workers).Select(w => WorkAsync($"raw-{w}", calls, timeout.Token)));
         var drain = clock.Elapsed;
+        var drainCpu = cpu.Read() - cpuStart;
         if (drained.Sum() != jobs)
         {
             throw new InvalidOperationException($"{Name}: drained {drained.Sum()} jobs of {jobs}.");
         }
 
-        return new PostgresLoadResult(new QueueLoadResult(Name, jobs, enqueue, drain), calls);
+        return new PostgresLoadResult(new QueueLoadResult(Name, jobs, enqueue, drain), drainCpu, calls);
     }
 
     private async Task<int> WorkAsync(string workerId, CallTimings calls, CancellationToken ct)
