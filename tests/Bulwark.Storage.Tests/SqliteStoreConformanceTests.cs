@@ -33,6 +33,40 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
     protected override Task TamperAsync(string sql) => ExecuteRawAsync(
         "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete; " + sql);
 
+    protected override async Task<List<string>> CellsHoldingAsync(string value)
+    {
+        await using var connection = new SqliteConnection(
+            new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        var cells = new List<string>();
+        foreach (var table in await ListAsync(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+        {
+            foreach (var column in await ListAsync(connection, $"SELECT name FROM pragma_table_info('{table}')"))
+            {
+                await using var count = connection.CreateCommand();
+                count.CommandText = $"SELECT count(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) = $value";
+                count.Parameters.AddWithValue("$value", value);
+                cells.AddRange(Enumerable.Repeat($"{table}.{column}", (int)(long)(await count.ExecuteScalarAsync())!));
+            }
+        }
+
+        return cells;
+    }
+
+    private static async Task<List<string>> ListAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(reader.GetString(0));
+        }
+
+        return list;
+    }
+
     protected override Task DeleteStoreAsync()
     {
         if (Directory.Exists(_directory))

@@ -47,6 +47,12 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     /// </summary>
     protected abstract Task TamperAsync(string sql);
 
+    /// <summary>
+    /// "table.column" once per cell, in every table the database's own catalog lists (not a hand-kept
+    /// list), whose text equals <paramref name="value"/>: where a tenant id still lives (TEN-4).
+    /// </summary>
+    protected abstract Task<List<string>> CellsHoldingAsync(string value);
+
     /// <summary>Removes the database once every store on it is closed.</summary>
     protected abstract Task DeleteStoreAsync();
 

@@ -40,6 +40,38 @@ public sealed class PostgresStoreConformanceTests : StoreConformanceTests
     protected override Task TamperAsync(string sql) => Database.ExecuteAsSuperuserAsync(
         $"SET search_path = {PostgresSchema.SchemaName}; SET session_replication_role = replica; {sql}");
 
+    // Every text column of every table of the schema, as the catalog lists them (the superuser sees every row).
+    protected override async Task<List<string>> CellsHoldingAsync(string value)
+    {
+        await using var connection = new NpgsqlConnection(Database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        var columns = new List<(string Table, string Column)>();
+        await using (var list = new NpgsqlCommand(
+                         "SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables t "
+                         + "ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+                         + "WHERE c.table_schema = @schema AND t.table_type = 'BASE TABLE' AND c.data_type = 'text'",
+                         connection))
+        {
+            list.Parameters.AddWithValue("schema", PostgresSchema.SchemaName);
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        var cells = new List<string>();
+        foreach (var (table, column) in columns)
+        {
+            await using var count = new NpgsqlCommand(
+                $"SELECT count(*) FROM {PostgresSchema.SchemaName}.\"{table}\" WHERE \"{column}\" = @value", connection);
+            count.Parameters.AddWithValue("value", value);
+            cells.AddRange(Enumerable.Repeat($"{table}.{column}", (int)(long)(await count.ExecuteScalarAsync())!));
+        }
+
+        return cells;
+    }
+
     protected override async Task DeleteStoreAsync()
     {
         if (_database is not null)
