@@ -22,6 +22,11 @@ public sealed class PostgresSettingsTests : IDisposable
 
     private readonly CliHarness _cli = new();
 
+    // PostgreSQL nodes must share the audit chain's key (AUD-2); this class makes its own.
+    private readonly string _auditKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public PostgresSettingsTests() => _cli.Environment["BULWARK_AUDIT_KEY"] = _auditKey;
+
     public void Dispose() => _cli.Dispose();
 
     [Fact]
@@ -71,14 +76,14 @@ public sealed class PostgresSettingsTests : IDisposable
         var app = asUrl ? Url(database.AppConnectionString) : database.AppConnectionString;
 
         await using (var store = await StoreFactory.OpenAsync(
-            new BulwarkOptions { DataDir = _cli.DataDir, Database = app, DatabaseOwner = database.OwnerConnectionString }, CancellationToken.None))
+            new BulwarkOptions { DataDir = _cli.DataDir, Database = app, DatabaseOwner = database.OwnerConnectionString, AuditKey = _auditKey }, CancellationToken.None))
         {
             Assert.IsType<PostgresStore>(store);
             Assert.True(await store.PingAsync(CancellationToken.None));
         }
 
         // Migrated: a node without the owner login now starts on it.
-        await using var again = await StoreFactory.OpenAsync(new BulwarkOptions { DataDir = _cli.DataDir, Database = app }, CancellationToken.None);
+        await using var again = await StoreFactory.OpenAsync(new BulwarkOptions { DataDir = _cli.DataDir, Database = app, AuditKey = _auditKey }, CancellationToken.None);
         Assert.Empty(await again.ListTenantsAsync(CancellationToken.None));
         Assert.False(File.Exists(Path.Combine(_cli.DataDir, "bulwark.db")));
     }

@@ -19,6 +19,9 @@ internal sealed class NodeCluster : IAsyncDisposable
 {
     public const string WorkerToken = "multi-node-worker-token-0123456789abcdef";
 
+    /// <summary>The audit chain's key every node and operator command shares (AUD-2), made for this cluster alone.</summary>
+    public string AuditKeyHex { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private readonly List<IDisposable> _processes = [];
     private readonly string _root = Path.Combine(Path.GetTempPath(), "bulwark-nodes-" + Guid.NewGuid().ToString("N"));
 
@@ -51,6 +54,7 @@ internal sealed class NodeCluster : IAsyncDisposable
             ["BULWARK_SANDBOX_UID"] = "61000",
             ["BULWARK_SANDBOX_GID"] = "61000",
             ["BULWARK_WORKER_TOKEN"] = WorkerToken,
+            ["BULWARK_AUDIT_KEY"] = AuditKeyHex,
         };
         if (migrates)
         {
@@ -98,6 +102,7 @@ internal sealed class NodeCluster : IAsyncDisposable
             ["BULWARK_DATABASE"] = Database.AppConnectionString,
             ["BULWARK_DATABASE_OWNER"] = Database.OwnerConnectionString,
             ["BULWARK_DATA_DIR"] = Path.Combine(_root, "operator"),
+            ["BULWARK_AUDIT_KEY"] = AuditKeyHex,
         },
         args);
 
@@ -138,7 +143,8 @@ internal sealed class NodeCluster : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<string>> EnqueueAsync(string tenantName, string templateKey, int count, int priority)
     {
-        await using var store = new PostgresStore(new PostgresStoreOptions(Database.AppConnectionString));
+        await using var store = new PostgresStore(
+            new PostgresStoreOptions(Database.AppConnectionString) { AuditKey = Bulwark.Core.Audit.AuditKey.Parse(AuditKeyHex) });
         await store.MigrateAsync(CancellationToken.None);
         var scope = TenantScope.Of((await store.FindTenantByNameAsync(tenantName, CancellationToken.None))!);
         var template = (await store.FindTemplateAsync(scope, templateKey, CancellationToken.None))!;
