@@ -83,34 +83,9 @@ public sealed partial class PostgresStore
             ct);
     }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> under the lease's tenant (<see cref="UnderLeaseAsync"/>) once
-    /// <see cref="RequireFenceAsync"/> has matched the fence again and locked the job row.
-    /// </summary>
+    /// <summary><see cref="FencedAsync{T}(Lease, long, Func{TenantTransaction, bool, Task{T}}, CancellationToken)"/> for work that needs no cancel flag.</summary>
     private Task<T> FencedAsync<T>(Lease lease, long nowMs, Func<TenantTransaction, Task<T>> work, CancellationToken ct) =>
-        UnderLeaseAsync(
-            lease,
-            nowMs,
-            async scope =>
-            {
-                await RequireFenceAsync(scope, lease, nowMs, ct);
-                return await work(scope);
-            },
-            ct);
-
-    /// <summary>
-    /// Re-checks the fence under the tenant and locks the job row until commit, so the job's writes
-    /// (and the variable cap's count) are serialized and a reaper cannot slip in between. Throws
-    /// <c>lease_lost</c> when it no longer matches.
-    /// </summary>
-    private static async Task RequireFenceAsync(TenantTransaction scope, Lease lease, long nowMs, CancellationToken ct)
-    {
-        await using var fence = BindFence(scope.Command(FenceSql), lease, nowMs);
-        if (await fence.ExecuteScalarAsync(ct) is not bool)
-        {
-            throw StoreErrors.LeaseLost(lease);
-        }
-    }
+        FencedAsync(lease, nowMs, (scope, _) => work(scope), ct);
 
     // The one variable write (with RunVariables' cap), for the plain and the fenced path.
     private static async Task<int> UpsertVariableAsync(

@@ -125,17 +125,11 @@ public sealed partial class PostgresStore
 
         var requested = CompletionPlan.Requested(completion);
         var nowMs = UnixMs.From(now);
-        return UnderLeaseAsync(
+        return FencedAsync(
             lease,
             nowMs,
-            async scope =>
+            async (scope, cancelRequested) =>
             {
-                bool cancelRequested;
-                await using (var fence = BindFence(scope.Command(FenceSql), lease, nowMs))
-                {
-                    cancelRequested = await fence.ExecuteScalarAsync(ct) is bool flag ? flag : throw StoreErrors.LeaseLost(lease);
-                }
-
                 var plan = CompletionPlan.Decide(requested, cancelRequested, completion, now);
 
                 // Every write of the completion in one round trip.

@@ -180,4 +180,45 @@ public sealed partial class PostgresStore : IBulwarkStore, IWorkWakeups
 
     private static NpgsqlCommand BindFence(NpgsqlCommand command, Lease lease, long nowMs) =>
         command.Bind("job", lease.JobId).Bind("attempt", lease.Attempt).Bind("token", lease.Token).Bind("now", nowMs);
+
+    private static NpgsqlBatchCommand BindFence(NpgsqlBatchCommand command, Lease lease, long nowMs) =>
+        command.Bind("job", lease.JobId).Bind("attempt", lease.Attempt).Bind("token", lease.Token).Bind("now", nowMs);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under the lease's tenant once the fence is re-checked under that
+    /// tenant and the job row locked until commit (a reaper or a second completion waits), handing
+    /// it the job's cancel flag. Setting the tenant and checking the fence go in ONE round trip: the
+    /// second statement of the batch already runs under the tenant the first one set. A stale lease
+    /// → <c>lease_lost</c>, nothing written.
+    /// </summary>
+    private async Task<T> FencedAsync<T>(Lease lease, long nowMs, Func<TenantTransaction, bool, Task<T>> work, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await using var connection = await _data.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        string tenant;
+        bool? cancelRequested = null;
+        await using (var start = new NpgsqlBatch(connection, transaction))
+        {
+            BindFence(start.Add(SetLeaseTenantSql), lease, nowMs);
+            BindFence(start.Add(FenceSql), lease, nowMs);
+            await using var reader = await start.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            tenant = reader.GetString(0);
+            await reader.NextResultAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                cancelRequested = reader.GetBoolean(0);
+            }
+        }
+
+        if (tenant.Length == 0 || cancelRequested is not { } cancel)
+        {
+            throw StoreErrors.LeaseLost(lease);
+        }
+
+        var result = await work(new TenantTransaction(connection, transaction, tenant), cancel);
+        await transaction.CommitAsync(ct);
+        return result;
+    }
 }
