@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Bulwark.Core.Audit;
-using Bulwark.Core.Redaction;
 using Bulwark.Core.Storage;
+using Bulwark.Server.Secrets;
 using Microsoft.AspNetCore.Http;
 
 namespace Bulwark.Server.Audit;
 
 /// <summary>Builds audit entries (AUD-1) with the request's ids and appends them; security events also go to the log (AUD-4).</summary>
-internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time, SecurityEventLog securityEvents)
+internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time, SecurityEventLog securityEvents, ServerRedactor redactor)
 {
     public AuditEntry Entry(
         HttpContext? http,
@@ -25,8 +25,8 @@ internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time, Securit
             TenantId = tenantId,
             Actor = actor,
             Action = action,
-            // SEC-4: a target or detail can quote what a caller sent; a credential in it is not kept.
-            Target = target is null ? null : Redactor.Credentials.Redact(target),
+            // SEC-4: a target or detail can quote what a caller sent; a credential or a server secret in it is not kept.
+            Target = redactor.Redact(target),
             Outcome = outcome,
             RequestId = http?.TraceIdentifier,
             TraceId = Activity.Current?.TraceId.ToString(),
@@ -34,7 +34,7 @@ internal sealed class AuditTrail(IBulwarkStore store, TimeProvider time, Securit
                 ? (long)time.GetElapsedTime(start.Timestamp).TotalMilliseconds
                 : null,
             DryRun = dryRun,
-            DetailJson = detailJson is null ? null : Secrets.JsonRedaction.Redact(Redactor.Credentials, detailJson),
+            DetailJson = detailJson is null ? null : JsonRedaction.Redact(redactor.Redactor, detailJson),
         };
 
     public async Task RecordAsync(AuditEntry entry, CancellationToken ct)
