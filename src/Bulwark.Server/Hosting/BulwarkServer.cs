@@ -141,7 +141,7 @@ public static class BulwarkServer
         }
 
         // SEC-4: every line of the server's log passes the node-wide redactor, whichever provider writes it.
-        Secrets.RedactingLoggerFactory.Register(builder.Services, Secrets.ServerSecrets.RedactorFor(options));
+        Secrets.RedactingLoggerFactory.Register(builder.Services);
         builder.Services.AddBulwark(options, store, time);
 
         var app = builder.Build();

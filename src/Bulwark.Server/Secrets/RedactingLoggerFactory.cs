@@ -12,15 +12,15 @@ namespace Bulwark.Server.Secrets;
 /// </summary>
 internal sealed class RedactingLoggerFactory(ILoggerFactory inner, Redactor redactor) : ILoggerFactory
 {
-    /// <summary>Replaces the host's <see cref="ILoggerFactory"/> with one behind <paramref name="redactor"/>.</summary>
-    public static void Register(IServiceCollection services, Redactor redactor) =>
+    /// <summary>Replaces the host's <see cref="ILoggerFactory"/> with one behind the node's <see cref="ServerRedactor"/>.</summary>
+    public static void Register(IServiceCollection services) =>
         services.AddSingleton<ILoggerFactory>(sp => new RedactingLoggerFactory(
             new LoggerFactory(
                 sp.GetServices<ILoggerProvider>(),
                 sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
                 sp.GetService<IOptions<LoggerFactoryOptions>>(),
                 sp.GetService<IExternalScopeProvider>()),
-            redactor));
+            sp.GetRequiredService<ServerRedactor>().Redactor));
 
     public ILogger CreateLogger(string categoryName) => new RedactingLogger(inner.CreateLogger(categoryName), redactor);
 
