@@ -3,8 +3,11 @@ using Bulwark.Core.Jobs;
 namespace Bulwark.Storage.Common;
 
 /// <summary>What a completion writes to its job: the state it ends in, and the times that go with it.</summary>
-public readonly record struct CompletionPlan(JobState State, string StateName, long? FinishedAt, long? RetryAt)
+public readonly record struct CompletionPlan(JobState State, long? FinishedAt, long? RetryAt)
 {
+    /// <summary>The state as the stores write it.</summary>
+    public string StateName => State.ToName();
+
     /// <summary>The state the worker asks for; a fenced job is running, so the transition is from Running. Checked before any write.</summary>
     public static JobState Requested(Completion completion)
     {
@@ -25,7 +28,6 @@ public readonly record struct CompletionPlan(JobState State, string StateName, l
             : requested;
         return new CompletionPlan(
             next,
-            next.ToName(),
             JobStateMachine.IsTerminal(next) ? UnixMs.From(now) : null,
             next == JobState.Retrying ? UnixMs.From(completion.RetryAt ?? now) : null);
     }
