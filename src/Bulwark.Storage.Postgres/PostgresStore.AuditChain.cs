@@ -47,14 +47,7 @@ public sealed partial class PostgresStore
     /// <summary>Appends <paramref name="entry"/> (of the transaction's tenant, or of none) to its chain: two round trips.</summary>
     private async Task<AuditSeal> AppendSealedAsync(TenantTransaction tx, AuditEntry entry, CancellationToken ct)
     {
-        ChainHead head;
-        await using (var lockHead = tx.Batch())
-        {
-            AddLockHead(lockHead, tx.TenantId);
-            await using var reader = await lockHead.ExecuteReaderAsync(ct);
-            head = await ReadHeadAsync(reader, ct);
-        }
-
+        var head = await LockHeadAsync(tx, ct);
         var seal = Seal(entry, head);
         await using var append = tx.Batch();
         AddSealed(append, seal);
@@ -62,7 +55,16 @@ public sealed partial class PostgresStore
         return seal;
     }
 
-    /// <summary>Adds the statement that locks the chain head of <paramref name="tenantId"/> ('' : the system chain) and returns it.</summary>
+    /// <summary>Locks the chain head of the transaction's tenant (or the system chain's), until commit.</summary>
+    private static async Task<ChainHead> LockHeadAsync(TenantTransaction tx, CancellationToken ct)
+    {
+        await using var lockHead = tx.Batch();
+        AddLockHead(lockHead, tx.TenantId);
+        await using var reader = await lockHead.ExecuteReaderAsync(ct);
+        return await ReadHeadAsync(reader, ct);
+    }
+
+    /// <summary>Adds the statement that locks the chain head of <paramref name="tenantId"/> ('' : the system chain).</summary>
     private static void AddLockHead(NpgsqlBatch batch, string tenantId)
     {
         if (tenantId.Length == 0)

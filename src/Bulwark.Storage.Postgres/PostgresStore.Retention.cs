@@ -1,7 +1,6 @@
 using Bulwark.Core.Audit;
 using Bulwark.Storage.Postgres.Connections;
 using Dapper;
-using Npgsql;
 
 namespace Bulwark.Storage.Postgres;
 
@@ -51,13 +50,7 @@ public sealed partial class PostgresStore
     private async Task<long> CutChainAsync(TenantTransaction tx, string chain, long before, DateTimeOffset now, CancellationToken ct)
     {
         // The head first: appends to this chain wait until the cut is done, so the cut point holds.
-        ChainHead head;
-        await using (var lockHead = tx.Batch())
-        {
-            AddLockHead(lockHead, tx.TenantId);
-            await using var reader = await lockHead.ExecuteReaderAsync(ct);
-            head = await ReadHeadAsync(reader, ct);
-        }
+        var head = await LockHeadAsync(tx, ct);
 
         var cut = await tx.Connection.QuerySingleAsync<(long? Through, byte[]? Hash, long Covered)>(
             "SELECT through, through_hash, covered FROM audit_cut(@chain, @before)", new { chain, before }, tx.Transaction);
@@ -73,7 +66,7 @@ public sealed partial class PostgresStore
             await append.ExecuteNonQueryAsync(ct);
         }
 
-        await using var remove = new NpgsqlCommand("SELECT remove_audit_through(@chain, @through)", tx.Connection, tx.Transaction)
+        await using var remove = tx.Command("SELECT remove_audit_through(@chain, @through)")
             .Bind("chain", chain).Bind("through", through);
         return (long)(await remove.ExecuteScalarAsync(ct))!;
     }
