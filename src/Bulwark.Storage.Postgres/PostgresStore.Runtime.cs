@@ -54,10 +54,7 @@ public sealed partial class PostgresStore
         return FencedAsync(
             lease,
             nowMs,
-            async scope =>
-            {
-                return await UpsertVariableAsync(scope, lease, name, valueJson, nowMs, ct);
-            },
+            scope => UpsertVariableAsync(scope, lease, name, valueJson, nowMs, ct),
             ct);
     }
 
