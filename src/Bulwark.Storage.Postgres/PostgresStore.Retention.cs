@@ -4,8 +4,8 @@ using Dapper;
 
 namespace Bulwark.Storage.Postgres;
 
-// AUD-3: retention. One node at a time sweeps (a session advisory lock, given up when its connection
-// closes); each chain is cut in its own transaction under its own tenant, where the checkpoint is
+// AUD-3: retention. One node at a time sweeps (a session advisory lock, released explicitly at the
+// end: the pool does not reset connections, so closing would not release it); each chain is cut in its own transaction under its own tenant, where the checkpoint is
 // appended and then the entries it covers are deleted by remove_audit_through.
 public sealed partial class PostgresStore
 {

@@ -701,6 +701,50 @@ internal static class PostgresMigrations
                 FROM claimed c JOIN templates t ON t.id = c.template_id
             $fn$;
             """),
+        new(6, "audit cuts only of the acting chain",
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+            -- Found in review: these definer functions trusted the chain their caller named, so a
+            -- tenant's transaction could read another chain's cut point. Retention calls each under
+            -- the chain's own tenant (none for the system chain); now nothing else gets an answer.
+            CREATE OR REPLACE FUNCTION audit_cut(p_chain text, p_before bigint)
+            RETURNS TABLE (through bigint, through_hash bytea, covered bigint)
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH bound AS (
+                    SELECT coalesce(min(a.chain_seq) FILTER (WHERE a.at >= p_before) - 1, max(a.chain_seq)) AS through
+                    FROM audit_log a WHERE a.chain = p_chain
+                )
+                SELECT b.through,
+                       (SELECT a.hash FROM audit_log a WHERE a.chain = p_chain AND a.chain_seq = b.through),
+                       (SELECT count(*) FROM audit_log a WHERE a.chain = p_chain AND a.chain_seq <= b.through)
+                FROM bound b
+                WHERE p_chain = coalesce({CurrentTenant}, '{AuditChain.SystemChain}')
+            $fn$;
+
+            CREATE OR REPLACE FUNCTION remove_audit_through(p_chain text, p_through bigint) RETURNS bigint
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_removed bigint;
+            BEGIN
+                IF p_chain IS DISTINCT FROM coalesce({CurrentTenant}, '{AuditChain.SystemChain}') THEN
+                    RAISE EXCEPTION 'a chain is cut only by the transaction acting for it'
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM audit_log a
+                               WHERE a.chain = p_chain AND a.action = '{AuditCheckpoint.Action}'
+                                 AND a.chain_seq = (SELECT h.last_seq FROM audit_chain_heads h WHERE h.chain = p_chain)
+                                 AND (a.detail_json::jsonb ->> 'through_chain_seq')::bigint = p_through) THEN
+                    RAISE EXCEPTION 'no checkpoint records the removal of % through %', p_chain, p_through
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                DELETE FROM audit_log a WHERE a.chain = p_chain AND a.chain_seq <= p_through;
+                GET DIAGNOSTICS v_removed = ROW_COUNT;
+                RETURN v_removed;
+            END
+            $fn$;
+            """),
     ];
 
     private static string EnableAndForce(params string[] tables) =>

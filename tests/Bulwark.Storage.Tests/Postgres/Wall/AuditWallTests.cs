@@ -25,6 +25,32 @@ public sealed class AuditWallTests : WallTests
             $"SELECT count(*) FROM {AuditLog} WHERE tenant_id IS NULL"));
     }
 
+    [Fact] // RLS-12, AUD-3: the retention functions answer only for the chain the transaction acts for
+    public async Task Retention_functions_refuse_another_tenants_chain()
+    {
+        await using var superuser = await Wall.OpenSuperuserAsync();
+        var before = await TableSnapshot.OfAsync(superuser, "audit_log");
+        await using var app = await Wall.OpenAppAsync();
+
+        await using (var transaction = await WallSql.BeginAsTenantAsync(app, B.Id))
+        {
+            // Far in the future: for B's own chain this would cover every entry.
+            Assert.Equal(0L, await WallSql.ScalarAsync<long>(app,
+                "SELECT count(*) FROM bulwark.audit_cut(@a, 9000000000000)", ("a", A.Id)));
+            Assert.True(await WallSql.ScalarAsync<long>(app,
+                "SELECT covered FROM bulwark.audit_cut(@b, 9000000000000)", ("b", B.Id)) > 0);
+        }
+
+        await using (var transaction = await WallSql.BeginAsTenantAsync(app, B.Id))
+        {
+            var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => WallSql.ScalarAsync<long>(app,
+                "SELECT bulwark.remove_audit_through(@a, 1)", ("a", A.Id)));
+            Assert.Equal(Npgsql.PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        }
+
+        Assert.Equal(before, await TableSnapshot.OfAsync(superuser, "audit_log"));
+    }
+
     [Fact] // RLS-22: through the store as well, B's listing holds none of A's entries
     public async Task Store_audit_listing_of_B_holds_none_of_As_entries()
     {
