@@ -62,10 +62,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(text);
-        if (!RuntimeLogs.IsKnownStream(stream))
-        {
-            throw new ArgumentOutOfRangeException(nameof(stream), stream, "Not a log stream.");
-        }
+        RuntimeLogs.RequireStream(stream);
 
         var nowMs = UnixMs.From(now);
         return FencedAsync(

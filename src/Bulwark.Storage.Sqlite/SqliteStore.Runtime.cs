@@ -59,10 +59,7 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(text);
-        if (!RuntimeLogs.IsKnownStream(stream))
-        {
-            throw new ArgumentOutOfRangeException(nameof(stream), stream, "Not a log stream.");
-        }
+        RuntimeLogs.RequireStream(stream);
 
         var nowMs = UnixMs.From(now);
         return WriteAsync(

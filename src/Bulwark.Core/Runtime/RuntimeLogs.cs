@@ -14,6 +14,15 @@ public static class RuntimeLogs
     /// <summary>Every stream a store accepts.</summary>
     public static bool IsKnownStream(string stream) => stream is "stdout" or "stderr" or Stream;
 
+    /// <summary>The stores' argument check: throws unless <see cref="IsKnownStream"/>.</summary>
+    public static void RequireStream(string stream)
+    {
+        if (!IsKnownStream(stream))
+        {
+            throw new ArgumentOutOfRangeException(nameof(stream), stream, "Not a log stream.");
+        }
+    }
+
     public static void ValidateMessage(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
