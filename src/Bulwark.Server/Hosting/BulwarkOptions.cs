@@ -154,6 +154,33 @@ public sealed class BulwarkOptions
     /// <summary>An action job needs a valid policy token (<c>BULWARK_REQUIRE_POLICY_TOKENS</c>, default on).</summary>
     public bool RequirePolicyTokens { get; set; } = true;
 
+    // ---- the other feature flags of FLAG-1 (seed 000: all off but validation) -------------------
+
+    public bool EventsEnabled { get; set; }
+    public bool TriggersEnabled { get; set; }
+    public bool AutopilotJobsEnabled { get; set; }
+    public bool ManifestsEnabled { get; set; }
+    public bool AuditLoggingEnabled { get; set; }
+    public bool VerifyJobsEnabled { get; set; }
+    public bool ReplayBundlesEnabled { get; set; }
+    public bool SecurityValidationEnabled { get; set; } = true;
+
+    /// <summary>The configured value of <paramref name="flag"/> (the store may only make it stricter).</summary>
+    public bool Configured(Core.Flags.FeatureFlag flag) => flag.Name switch
+    {
+        "events" => EventsEnabled,
+        "triggers" => TriggersEnabled,
+        "autopilot_jobs" => AutopilotJobsEnabled,
+        "action_jobs" => ActionJobsEnabled,
+        "manifests" => ManifestsEnabled,
+        "audit_logging" => AuditLoggingEnabled,
+        "verify_jobs" => VerifyJobsEnabled,
+        "replay_bundles" => ReplayBundlesEnabled,
+        "security_validation" => SecurityValidationEnabled,
+        "require_policy_tokens" => RequirePolicyTokens,
+        _ => throw new ArgumentOutOfRangeException(nameof(flag), flag.Name, "Not a flag of FLAG-1."),
+    };
+
     /// <summary>Signs and verifies policy tokens (<c>BULWARK_POLICY_TOKEN_SECRET</c>), at least 32 characters.</summary>
     public string? PolicyTokenSecret { get; set; }
 

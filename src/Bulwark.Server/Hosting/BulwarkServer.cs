@@ -155,6 +155,8 @@ public static class BulwarkServer
         services.AddSingleton(options);
         services.AddSingleton(store);
         services.AddSingleton(time);
+        // FLAG-1, FLAG-2: every feature check asks this, never the options directly.
+        services.AddSingleton<Core.Flags.IFeatureFlags, Flags.ConfiguredFlags>();
         services.AddSingleton<ISandbox>(_ =>
         {
             var sandbox = new BubblewrapOptions

@@ -745,6 +745,26 @@ internal static class PostgresMigrations
             END
             $fn$;
             """),
+        new(7, "feature flags",
+            """
+            -- Placeholder: flags fills this step this session (unreleased).
+            SELECT 1;
+            """),
+        new(8, "events and triggers",
+            """
+            -- Placeholder: events fills this step this session (unreleased).
+            SELECT 1;
+            """),
+        new(9, "manifests and replay bundles",
+            """
+            -- Placeholder: manifests fills this step this session (unreleased).
+            SELECT 1;
+            """),
+        new(10, "rate-limit windows",
+            """
+            -- Placeholder: limits fills this step this session (unreleased).
+            SELECT 1;
+            """),
     ];
 
     private static string EnableAndForce(params string[] tables) =>

@@ -273,5 +273,28 @@ internal static class SqliteMigrations
                 SELECT RAISE(ABORT, 'audit_log is append-only');
             END;
             """),
+        new(10, "feature flags",
+            """
+            -- Placeholder: flags fills this step this session (unreleased).
+            SELECT 1;
+            """),
+
+        new(11, "events and triggers",
+            """
+            -- Placeholder: events fills this step this session (unreleased).
+            SELECT 1;
+            """),
+
+        new(12, "manifests and replay bundles",
+            """
+            -- Placeholder: manifests fills this step this session (unreleased).
+            SELECT 1;
+            """),
+
+        new(13, "rate-limit windows",
+            """
+            -- Placeholder: limits fills this step this session (unreleased).
+            SELECT 1;
+            """),
     ];
 }
