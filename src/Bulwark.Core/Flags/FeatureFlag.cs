@@ -11,6 +11,9 @@ public sealed record FeatureFlag(string Name, string Setting, bool Default, bool
     /// <summary>The stricter of two values: for a feature both must say on; for a guard either may.</summary>
     public bool Stricter(bool a, bool b) => SafeWhenOn ? a || b : a && b;
 
+    /// <summary>What this node acts on: configuration alone, or the stricter of it and the store's value.</summary>
+    public bool Effective(bool configured, bool? stored) => stored is { } s ? Stricter(configured, s) : configured;
+
     /// <summary>The value that has no side effects (FLAG-1: what <c>flags off-all</c> sets).</summary>
     public bool SafeValue => SafeWhenOn;
 
