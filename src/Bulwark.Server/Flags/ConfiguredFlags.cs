@@ -7,4 +7,6 @@ namespace Bulwark.Server.Flags;
 internal sealed class ConfiguredFlags(BulwarkOptions options) : IFeatureFlags
 {
     public bool IsOn(FeatureFlag flag) => options.Configured(flag);
+
+    public bool IsOn(FeatureFlag flag, string tenantId) => IsOn(flag);
 }
