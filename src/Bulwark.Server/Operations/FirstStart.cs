@@ -18,6 +18,24 @@ internal static class FirstStart
         var now = time.GetUtcNow();
         var tenant = new Tenant("ten_" + Guid.CreateVersion7(now).ToString("N"), DefaultTenant, now);
         var (key, plaintext) = new OperatorCommands(store, time).NewKey(tenant.Id, [Scopes.All], expiresIn: null, "bootstrap-admin");
-        return await store.TryBootstrapAsync(tenant, key, ct) ? plaintext : null;
+        if (!await store.TryBootstrapAsync(tenant, key, ct))
+        {
+            return null;
+        }
+
+        // AUD-1: the first credential of the store is a credential change like any other.
+        await store.AppendAuditAsync(
+            new Core.Audit.AuditEntry
+            {
+                At = now,
+                TenantId = tenant.Id,
+                Actor = "operator",
+                Action = "tenant.bootstrap",
+                Target = DefaultTenant,
+                Outcome = "success",
+                DetailJson = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["key_id"] = key.Id }),
+            },
+            ct);
+        return plaintext;
     }
 }

@@ -30,6 +30,26 @@ public sealed class FirstStartTests
         Assert.Equal(-1, wal.AsSpan().IndexOf(secret));
     }
 
+    [Fact] // AUD-1: the bootstrap credential is audited like every credential change, by id only
+    public async Task First_start_records_the_bootstrap_in_the_default_tenants_audit_chain()
+    {
+        await using var server = await ServerFixture.StartAsync();
+
+        var tenant = await server.Store.FindTenantByNameAsync("default", CancellationToken.None);
+        var audit = await server.Store.ListAuditAsync(Core.Tenancy.TenantScope.Of(tenant!), 100, CancellationToken.None);
+        var bootstrap = Assert.Single(audit, e => e.Action == "tenant.bootstrap");
+        Assert.Equal("operator", bootstrap.Actor);
+        var keyId = JsonDocument.Parse(bootstrap.DetailJson!).RootElement.GetProperty("key_id").GetString()!;
+        Assert.StartsWith("bwk_" + keyId["key_".Length..] + "_", server.AdminKey, StringComparison.Ordinal);
+        var secret = server.AdminKey[(server.AdminKey.LastIndexOf('_') + 1)..];
+        Assert.DoesNotContain(secret, bootstrap.DetailJson!, StringComparison.Ordinal);
+
+        // A restart of a bootstrapped store writes no second entry.
+        await server.RestartAsync();
+        var again = await server.Store.ListAuditAsync(Core.Tenancy.TenantScope.Of(tenant!), 100, CancellationToken.None);
+        Assert.Single(again, e => e.Action == "tenant.bootstrap");
+    }
+
     [Fact] // OPS-2: alive and ready (store reachable, sandbox usable)
     public async Task Health_and_readiness_answer_ok()
     {
