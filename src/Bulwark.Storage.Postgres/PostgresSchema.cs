@@ -37,6 +37,7 @@ public static class PostgresSchema
         "revocations",
         "locks",
         "audit_chain_heads",
+        "rate_windows",
     ];
 
     /// <summary>Every SECURITY DEFINER function in <see cref="SchemaName"/>: nothing else crosses tenants.</summary>

@@ -22,8 +22,10 @@ internal static class AuditEndpoints
 
     public static void MapAudit(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/audit", async (HttpContext http, IBulwarkStore store, string? from, string? to, string? action, int? limit, string? cursor) =>
+        routes.MapGet("/v1/audit", async (HttpContext http, IBulwarkStore store, RateLimits.RateLimiter limiter, string? from, string? to, string? action, int? limit, string? cursor) =>
             {
+                // NET-3: a page of the audit chain is a heavy read.
+                await limiter.AcquireAsync(http, Caller.Of(http), Core.RateLimits.RateBucket.Heavy, http.RequestAborted);
                 var query = ReadQuery(from, to, action, limit, cursor);
                 var page = await store.QueryAuditAsync(Caller.Of(http).Tenant, query, http.RequestAborted);
                 var next = page.Count == query.Limit ? page[^1].Entry.Sequence.ToString(CultureInfo.InvariantCulture) : null;

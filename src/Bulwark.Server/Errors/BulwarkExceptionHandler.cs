@@ -30,6 +30,12 @@ internal sealed class BulwarkExceptionHandler(ILogger<BulwarkExceptionHandler> l
             problem = ProblemMapping.Problem(500, "internal_error", "The server failed to handle the request; it has been logged.");
         }
 
+        if (exception is Core.RateLimits.RateLimitedException limited)
+        {
+            // NET-3: when to come back, in whole seconds (at least 1).
+            http.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         await ProblemWriter.WriteAsync(http, problem);
         return true;
     }

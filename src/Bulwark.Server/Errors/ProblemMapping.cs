@@ -16,6 +16,7 @@ internal static class ProblemMapping
         ForbiddenException or FeatureDisabledException => StatusCodes.Status403Forbidden,
         NotFoundException => StatusCodes.Status404NotFound,
         ConflictException => StatusCodes.Status409Conflict,
+        Core.RateLimits.RateLimitedException => StatusCodes.Status429TooManyRequests,
         UnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -42,6 +43,7 @@ internal static class ProblemMapping
         409 => "Conflict",
         413 => "Payload too large",
         415 => "Unsupported media type",
+        429 => "Too many requests",
         503 => "Unavailable",
         _ => "Internal error",
     };

@@ -96,6 +96,17 @@ public sealed class BulwarkOptions
     /// <summary>AUTH-4: PEM bundle of the only CAs whose client certificates are accepted; empty: no client certificates.</summary>
     public string? MtlsClientCaPath { get; set; }
 
+    // ---- transport (NET-4) -------------------------------------------------------------------
+
+    /// <summary>
+    /// Browser origins allowed to call the API (<c>BULWARK_CORS_ORIGINS</c>, comma-separated exact
+    /// origins such as <c>https://app.example.com</c>; never <c>*</c>); empty: no CORS at all.
+    /// </summary>
+    public string? CorsOrigins { get; set; }
+
+    /// <summary><c>Strict-Transport-Security</c> max-age on https responses (<c>BULWARK_HSTS_MAX_AGE_SECONDS</c>, one year).</summary>
+    public int HstsMaxAgeSeconds { get; set; } = 31_536_000;
+
     // ---- authentication (AUTH-1, AUTH-3, AUTHZ-2) ----------------------------------------
 
     /// <summary>
@@ -195,6 +206,24 @@ public sealed class BulwarkOptions
     /// <c>{DataDir}/runtime/runtime.sock</c>.
     /// </summary>
     public string RuntimeSocketPath => Path.Combine(Path.GetFullPath(DataDir), "runtime", "runtime.sock");
+
+    // ---- rate limits (NET-3) -----------------------------------------------------------------
+
+    /// <summary>Job submissions per identity (tenant, subject) per minute (<c>BULWARK_RATE_LIMIT_JOBS_PER_MIN</c>).</summary>
+    public int RateLimitJobsPerMin { get; set; } = 100;
+
+    /// <summary>Events per identity per minute, user and runtime API together (<c>BULWARK_RATE_LIMIT_EVENTS_PER_MIN</c>).</summary>
+    public int RateLimitEventsPerMin { get; set; } = 1000;
+
+    /// <summary>Heavy reads (job lists, audit pages, log follows) per identity per minute (<c>BULWARK_RATE_LIMIT_HEAVY_PER_MIN</c>).</summary>
+    public int RateLimitHeavyPerMin { get; set; } = 30;
+
+    /// <summary>
+    /// Minutes of allowance a quiet identity may spend at once (<c>BULWARK_RATE_LIMIT_BURST</c>, 1–60):
+    /// each limit is counted over a sliding window of this many minutes at this many times the
+    /// per-minute rate, so the average over the window never exceeds the per-minute rate.
+    /// </summary>
+    public int RateLimitBurst { get; set; } = 1;
 
     // ---- audit chain and retention (AUD-2, AUD-3) --------------------------------------------
 

@@ -207,6 +207,9 @@ public static class BulwarkServer
         services.AddSingleton<Logs.LogFollower>();
         services.AddSingleton<Policy.PolicyTokenGate>();
         services.AddSingleton<Policy.PolicyTokenIssuer>();
+        // NET-3: the limits' counts live in the store, so they hold across nodes.
+        services.AddSingleton(_ => (Core.RateLimits.IRateLimitStore)store);
+        services.AddSingleton<RateLimits.RateLimiter>();
         if (options.LocalWorkers)
         {
             services.AddHostedService<JobWorkerPool>();
@@ -233,16 +236,17 @@ public static class BulwarkServer
 
     private static void MapBulwark(this WebApplication app)
     {
+        // NET-4: outermost, so every answer carries them, errors included.
+        Transport.SecurityHeaders.UseSecurityHeaders(app);
         app.UseExceptionHandler();
         app.Use((http, next) => RuntimeSocketGate.InvokeAsync(http, () => next(http)));
         app.Use(async (http, next) =>
         {
             http.Features.Set(new RequestStart(http.RequestServices.GetRequiredService<TimeProvider>().GetTimestamp()));
             http.Response.Headers["X-Request-Id"] = http.TraceIdentifier;
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            http.Response.Headers["Cache-Control"] = "no-store";
             await next(http);
         });
+        Transport.CorsGate.UseCorsGate(app);
         app.UseStatusCodePages(async context =>
         {
             // Unmatched routes and methods answer in the same problem+json shape as everything else.

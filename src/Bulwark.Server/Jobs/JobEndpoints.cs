@@ -1,10 +1,12 @@
 using System.Text;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
+using Bulwark.Core.RateLimits;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Auth;
 using Bulwark.Server.Http;
 using Bulwark.Server.Logs;
+using Bulwark.Server.RateLimits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,8 +23,10 @@ internal static class JobEndpoints
     {
         var jobs = routes.MapGroup("/v1/jobs");
 
-        jobs.MapPost("/", async Task<Results<Accepted<JobView>, Ok<JobView>, Ok<DryRunView>>> (HttpContext http, JobService service) =>
+        jobs.MapPost("/", async Task<Results<Accepted<JobView>, Ok<JobView>, Ok<DryRunView>>> (HttpContext http, JobService service, RateLimiter limiter) =>
             {
+                // NET-3: counted before the body is even read; a refusal stores nothing.
+                await limiter.AcquireAsync(http, Caller.Of(http), RateBucket.Jobs, http.RequestAborted);
                 using var body = await JsonBody.ReadAsync(http.Request, MaxBodyDepth, http.RequestAborted);
                 var request = SubmitJobRequest.Read(body.RootElement);
                 return await service.SubmitAsync(http, Caller.Of(http), request, http.RequestAborted) switch
@@ -35,8 +39,9 @@ internal static class JobEndpoints
             })
             .RequireScope(Scopes.JobsWrite);
 
-        jobs.MapGet("/", async (HttpContext http, JobService service, string? state, string? template, int? limit, string? cursor) =>
+        jobs.MapGet("/", async (HttpContext http, JobService service, RateLimiter limiter, string? state, string? template, int? limit, string? cursor) =>
             {
+                await limiter.AcquireAsync(http, Caller.Of(http), RateBucket.Heavy, http.RequestAborted);
                 var query = ReadQuery(state, template, limit, cursor);
                 var page = await service.ListAsync(Caller.Of(http), query, http.RequestAborted);
                 return TypedResults.Ok(new JobPageView(page.Jobs.Select(JobView.Of).ToList(), page.NextCursor));
@@ -56,10 +61,12 @@ internal static class JobEndpoints
             })
             .RequireScope(Scopes.JobsWrite);
 
-        jobs.MapGet("/{id}/logs", async Task<IResult> (HttpContext http, JobService service, string id, bool? follow) =>
+        jobs.MapGet("/{id}/logs", async Task<IResult> (HttpContext http, JobService service, RateLimiter limiter, string id, bool? follow) =>
             {
                 if (follow == true)
                 {
+                    // NET-3: starting a follow holds a stream open; it spends the heavy budget.
+                    await limiter.AcquireAsync(http, Caller.Of(http), RateBucket.Heavy, http.RequestAborted);
                     // JOB-6: server-sent events until the job ends, whatever the Accept header says.
                     await LogStreamEndpoint.StreamAsync(http, service, id);
                     return TypedResults.Empty;

@@ -761,9 +761,28 @@ internal static class PostgresMigrations
             SELECT 1;
             """),
         new(10, "rate-limit windows",
-            """
-            -- Placeholder: limits fills this step this session (unreleased).
-            SELECT 1;
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- NET-3: per identity and bucket, the counts of the current and the previous fixed window
+            -- (admitted requests only). One row each, rolled forward in place: nothing to sweep, and
+            -- the application never deletes.
+            CREATE TABLE rate_windows (
+                tenant_id     text    NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                subject       text    NOT NULL,
+                bucket        text    NOT NULL,
+                window_start  bigint  NOT NULL,
+                hits          bigint  NOT NULL CHECK (hits >= 0),
+                previous_hits bigint  NOT NULL CHECK (previous_hits >= 0),
+                last_admitted boolean NOT NULL,
+                PRIMARY KEY (tenant_id, subject, bucket)
+            );
+            {EnableAndForce("rate_windows")}
+            {TenantWall("rate_windows")}
+            GRANT SELECT, INSERT, UPDATE ON rate_windows TO {App};
+            -- TEN-4: purge_tenant (owned by the system role) empties it.
+            {SystemPolicies("rate_windows")}
+            GRANT SELECT, DELETE ON rate_windows TO {SystemRole};
             """),
     ];
 

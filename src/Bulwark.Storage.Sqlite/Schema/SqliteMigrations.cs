@@ -293,8 +293,18 @@ internal static class SqliteMigrations
 
         new(13, "rate-limit windows",
             """
-            -- Placeholder: limits fills this step this session (unreleased).
-            SELECT 1;
+            -- NET-3: per identity and bucket, the counts of the current and the previous fixed window
+            -- (admitted requests only). One row each, rolled forward in place: nothing to sweep.
+            CREATE TABLE rate_windows (
+                tenant_id     TEXT    NOT NULL REFERENCES tenants (id),
+                subject       TEXT    NOT NULL,
+                bucket        TEXT    NOT NULL,
+                window_start  INTEGER NOT NULL,
+                hits          INTEGER NOT NULL CHECK (hits >= 0),
+                previous_hits INTEGER NOT NULL CHECK (previous_hits >= 0),
+                last_admitted INTEGER NOT NULL CHECK (last_admitted IN (0, 1)),
+                PRIMARY KEY (tenant_id, subject, bucket)
+            ) STRICT;
             """),
     ];
 }
