@@ -15,6 +15,18 @@ public static class BulwarkConfiguration
     /// <summary>Throws <see cref="BulwarkSettingsException"/> naming the first bad setting.</summary>
     public static BulwarkOptions Load(IReadOnlyDictionary<string, string?>? environment = null)
     {
+        var options = Bind(environment);
+        Validate(options);
+        return options;
+    }
+
+    /// <summary>
+    /// The settings as given, not yet <see cref="Validate"/>d: <c>bulwark doctor</c> reports every
+    /// problem rather than the first. Throws <see cref="BulwarkSettingsException"/> only for a value
+    /// that cannot be bound at all.
+    /// </summary>
+    public static BulwarkOptions Bind(IReadOnlyDictionary<string, string?>? environment = null)
+    {
         var env = environment ?? ReadProcessEnvironment();
         var builder = new ConfigurationBuilder();
         var file = env.GetValueOrDefault(Prefix + "CONFIG");
@@ -56,7 +68,6 @@ public static class BulwarkConfiguration
             throw new BulwarkSettingsException(e.Message);
         }
 
-        Validate(options);
         return options;
     }
 
@@ -105,6 +116,8 @@ public static class BulwarkConfiguration
         Auth.Mtls.MtlsSettings.Validate(o);
         // AUD-2, AUD-3: the audit key's form (never its value) and the retention windows.
         Operations.AuditSettings.Validate(o);
+        // NET-4: HSTS, CORS origins, and a server certificate that is readable and not expired.
+        Transport.TransportSettings.Validate(o);
         // NET-3: every limit at least 1 (a limit of 0 would be an outage, not a limit).
         RateLimits.RateLimitSettings.Validate(o);
 

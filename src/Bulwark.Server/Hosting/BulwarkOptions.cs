@@ -96,6 +96,17 @@ public sealed class BulwarkOptions
     /// <summary>AUTH-4: PEM bundle of the only CAs whose client certificates are accepted; empty: no client certificates.</summary>
     public string? MtlsClientCaPath { get; set; }
 
+    // ---- transport (NET-4) -------------------------------------------------------------------
+
+    /// <summary>
+    /// Browser origins allowed to call the API (<c>BULWARK_CORS_ORIGINS</c>, comma-separated exact
+    /// origins such as <c>https://app.example.com</c>; never <c>*</c>); empty: no CORS at all.
+    /// </summary>
+    public string? CorsOrigins { get; set; }
+
+    /// <summary><c>Strict-Transport-Security</c> max-age on https responses (<c>BULWARK_HSTS_MAX_AGE_SECONDS</c>, one year).</summary>
+    public int HstsMaxAgeSeconds { get; set; } = 31_536_000;
+
     // ---- authentication (AUTH-1, AUTH-3, AUTHZ-2) ----------------------------------------
 
     /// <summary>

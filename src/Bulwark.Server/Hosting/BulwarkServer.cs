@@ -236,16 +236,17 @@ public static class BulwarkServer
 
     private static void MapBulwark(this WebApplication app)
     {
+        // NET-4: outermost, so every answer carries them, errors included.
+        Transport.SecurityHeaders.UseSecurityHeaders(app);
         app.UseExceptionHandler();
         app.Use((http, next) => RuntimeSocketGate.InvokeAsync(http, () => next(http)));
         app.Use(async (http, next) =>
         {
             http.Features.Set(new RequestStart(http.RequestServices.GetRequiredService<TimeProvider>().GetTimestamp()));
             http.Response.Headers["X-Request-Id"] = http.TraceIdentifier;
-            http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            http.Response.Headers["Cache-Control"] = "no-store";
             await next(http);
         });
+        Transport.CorsGate.UseCorsGate(app);
         app.UseStatusCodePages(async context =>
         {
             // Unmatched routes and methods answer in the same problem+json shape as everything else.

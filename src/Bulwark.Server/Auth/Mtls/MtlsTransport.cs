@@ -9,7 +9,8 @@ namespace Bulwark.Server.Auth.Mtls;
 
 /// <summary>
 /// TLS on the https <c>BULWARK_URLS</c> when Bulwark terminates it itself (AUTH-4, NET-4): the
-/// server certificate from PEM files, TLS 1.2 or newer, and, with a client CA configured, client
+/// server certificate from PEM files, TLS 1.2 or 1.3 (the handshake picks the newest both sides
+/// speak, so 1.3 wherever the client has it; 1.1 and older are refused), and, with a client CA configured, client
 /// certificates asked for but not demanded, so API keys and tokens keep working on the same port.
 /// </summary>
 internal static class MtlsTransport
@@ -38,8 +39,8 @@ internal static class MtlsTransport
 
     private static X509Certificate2 LoadServerCertificate(BulwarkOptions options)
     {
-        var keyPath = string.IsNullOrWhiteSpace(options.TlsCertificateKeyPath) ? null : options.TlsCertificateKeyPath;
-        using var pem = X509Certificate2.CreateFromPemFile(options.TlsCertificatePath!, keyPath);
+        // Missing, unreadable or expired: one sentence naming the setting, before anything listens.
+        using var pem = Transport.ServerCertificateFile.Load(options, DateTimeOffset.UtcNow);
         // An ephemeral PEM key cannot back a TLS server on every platform; a PKCS#12 round trip can.
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
