@@ -38,6 +38,7 @@ public static class PostgresSchema
         "locks",
         "audit_chain_heads",
         "rate_windows",
+        "flags",
     ];
 
     /// <summary>Every SECURITY DEFINER function in <see cref="SchemaName"/>: nothing else crosses tenants.</summary>
@@ -64,6 +65,8 @@ public static class PostgresSchema
         new("remove_audit_through", "Retention deletes the start of a chain behind the checkpoint just appended to it; nothing else deletes audit rows (AUD-3)."),
         new("remove_unsealed_audit", "Retention deletes expired entries written before the audit chain existed (AUD-3)."),
         new("remove_finished_jobs", "Retention deletes every tenant's finished jobs past their window (AUD-3)."),
+        new("read_flags", "Every node's flag state reads the flag values of all tenants and the node-wide ones (FLAG-2)."),
+        new("set_node_flag", "The operator sets a node-wide flag value, a row without tenant (FLAG-2)."),
         new("purge_tenant", "The operator deletes every row of one tenant, the audit chain included (TEN-4)."),
     ];
 

@@ -17,6 +17,7 @@ public sealed partial class SqliteStore
         ("jobs", "tenant_id = @id"),
         ("locks", "tenant_id = @id"),
         ("rate_windows", "tenant_id = @id"),
+        ("flags", "tenant_id = @id"),
         ("users", "tenant_id = @id"),
         ("api_keys", "tenant_id = @id"),
         ("revocations", "tenant_id = @id"),

@@ -746,9 +746,50 @@ internal static class PostgresMigrations
             $fn$;
             """),
         new(7, "feature flags",
-            """
-            -- Placeholder: flags fills this step this session (unreleased).
-            SELECT 1;
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- FLAG-2: flag values shared by every node; configuration and these, the stricter wins.
+            -- tenant_id NULL: node-wide, written by the operator through set_node_flag only; else the
+            -- tenant's own value, behind the tenant wall. The unique key includes the tenant (RLS-14).
+            CREATE TABLE flags (
+                tenant_id  text    REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                name       text    NOT NULL CHECK (name <> ''),
+                enabled    boolean NOT NULL,
+                changed_by text    NOT NULL,
+                changed_at bigint  NOT NULL,
+                UNIQUE NULLS NOT DISTINCT (tenant_id, name)
+            );
+            {EnableAndForce("flags")}
+            {TenantWall("flags")}
+            GRANT SELECT, INSERT, UPDATE ON flags TO {App};
+            -- read_flags, set_node_flag and (TEN-4) purge_tenant.
+            {SystemPolicies("flags")}
+            GRANT SELECT, INSERT, UPDATE, DELETE ON flags TO {SystemRole};
+
+            -- FLAG-2: every node's flag state reads every value, node-wide and of all tenants.
+            CREATE FUNCTION read_flags() RETURNS SETOF flags
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT * FROM flags ORDER BY tenant_id NULLS FIRST, name
+            $fn$;
+
+            -- FLAG-2: the operator's node-wide value (a row without tenant); returns the value it replaced.
+            CREATE FUNCTION set_node_flag(p_name text, p_enabled boolean, p_changed_by text, p_changed_at bigint)
+            RETURNS boolean
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_old boolean;
+            BEGIN
+                SELECT f.enabled INTO v_old FROM flags f WHERE f.tenant_id IS NULL AND f.name = p_name FOR UPDATE;
+                INSERT INTO flags (tenant_id, name, enabled, changed_by, changed_at)
+                VALUES (NULL, p_name, p_enabled, p_changed_by, p_changed_at)
+                ON CONFLICT (tenant_id, name) DO UPDATE
+                    SET enabled = excluded.enabled, changed_by = excluded.changed_by, changed_at = excluded.changed_at;
+                RETURN v_old;
+            END
+            $fn$;
             """),
         new(8, "events and triggers",
             """

@@ -275,8 +275,18 @@ internal static class SqliteMigrations
             """),
         new(10, "feature flags",
             """
-            -- Placeholder: flags fills this step this session (unreleased).
-            SELECT 1;
+            -- FLAG-2: flag values in the store, shared by every node; configuration and these, the
+            -- stricter wins. tenant_id NULL: node-wide (operator only); else that tenant's own value.
+            CREATE TABLE flags (
+                tenant_id  TEXT    REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                name       TEXT    NOT NULL CHECK (name <> ''),
+                enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+                changed_by TEXT    NOT NULL,
+                changed_at INTEGER NOT NULL
+            ) STRICT;
+            -- One value per scope and name; NULLs are distinct in a plain unique index, so the
+            -- node-wide scope is spelled '' here.
+            CREATE UNIQUE INDEX flags_scope_name ON flags (ifnull(tenant_id, ''), name);
             """),
 
         new(11, "events and triggers",
