@@ -32,6 +32,7 @@ public static class CliApp
             SubmitCommand.Create(cli),
             TokensCommand.Create(cli),
             AuditCommand.Create(cli),
+            DoctorCommand.Create(cli),
         };
 
         var parse = root.Parse(args);
