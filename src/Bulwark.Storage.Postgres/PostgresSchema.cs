@@ -39,6 +39,8 @@ public static class PostgresSchema
         "audit_chain_heads",
         "rate_windows",
         "flags",
+        "manifests",
+        "replay_bundles",
     ];
 
     /// <summary>Every SECURITY DEFINER function in <see cref="SchemaName"/>: nothing else crosses tenants.</summary>
@@ -67,6 +69,8 @@ public static class PostgresSchema
         new("remove_finished_jobs", "Retention deletes every tenant's finished jobs past their window (AUD-3)."),
         new("read_flags", "Every node's flag state reads the flag values of all tenants and the node-wide ones (FLAG-2)."),
         new("set_node_flag", "The operator sets a node-wide flag value, a row without tenant (FLAG-2)."),
+        new("find_replay_bundle", "The operator replays a job by its id alone; the bundle names the tenant the replay then runs in (JOB-11)."),
+        new("remove_expired_manifests", "Retention deletes every tenant's manifests and replay bundles past their windows (AUD-3)."),
         new("purge_tenant", "The operator deletes every row of one tenant, the audit chain included (TEN-4)."),
     ];
 

@@ -15,6 +15,8 @@ public sealed partial class SqliteStore
         ("job_variables", "tenant_id = @id"),
         ("attempts", "tenant_id = @id"),
         ("jobs", "tenant_id = @id"),
+        ("manifests", "tenant_id = @id"),
+        ("replay_bundles", "tenant_id = @id"),
         ("locks", "tenant_id = @id"),
         ("rate_windows", "tenant_id = @id"),
         ("flags", "tenant_id = @id"),

@@ -116,6 +116,7 @@ public static class BulwarkConfiguration
         Auth.Mtls.MtlsSettings.Validate(o);
         // AUD-2, AUD-3: the audit key's form (never its value) and the retention windows.
         Operations.AuditSettings.Validate(o);
+        Manifests.ManifestSettings.Validate(o);
         // NET-4: HSTS, CORS origins, and a server certificate that is readable and not expired.
         Transport.TransportSettings.Validate(o);
         // NET-3: every limit at least 1 (a limit of 0 would be an outage, not a limit).

@@ -240,6 +240,14 @@ public sealed class BulwarkOptions
     /// <summary>Days a finished job (attempts, logs, variables) is kept (<c>BULWARK_RETENTION_JOBS_DAYS</c>).</summary>
     public int RetentionJobsDays { get; set; } = 90;
 
+    // ---- manifests and replay bundles (JOB-11, AUD-3) ------------------------------------------
+
+    /// <summary>Days a run manifest is kept (<c>BULWARK_RETENTION_MANIFESTS_DAYS</c>).</summary>
+    public int RetentionManifestsDays { get; set; } = 90;
+
+    /// <summary>Days a replay bundle is kept (<c>BULWARK_RETENTION_REPLAY_BUNDLES_DAYS</c>).</summary>
+    public int RetentionReplayBundlesDays { get; set; } = 30;
+
     public string DatabasePath => string.IsNullOrWhiteSpace(Database)
         ? Path.Combine(DataDir, "bulwark.db")
         : Database;

@@ -201,6 +201,9 @@ public static class BulwarkServer
         services.AddSingleton<Authenticator>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<RunningJobs>();
+        // JOB-11: manifests and replay bundles of finished runs.
+        services.AddSingleton(_ => (Core.Manifests.IManifestStore)store);
+        services.AddSingleton<Manifests.ManifestRecorder>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobService>();
         services.AddSingleton<Logs.LogStreamSlots>();

@@ -76,6 +76,8 @@ internal static class JobEndpoints
                 return TypedResults.Text(FormatLogs(entries), "text/plain", Encoding.UTF8);
             })
             .RequireScope(Scopes.JobsRead);
+
+        jobs.MapGet("/{id}/manifest", Manifests.ManifestEndpoint.GetAsync).RequireScope(Scopes.JobsRead);
     }
 
     private static JobQuery ReadQuery(string? state, string? template, int? limit, string? cursor)

@@ -1,4 +1,5 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.Manifests;
 using Bulwark.Core.Storage;
 using Bulwark.Server.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,8 @@ namespace Bulwark.Server.Operations;
 /// verifies) and finished jobs past <c>BULWARK_RETENTION_JOBS_DAYS</c>. On PostgreSQL one node
 /// sweeps at a time (the store's advisory lock); the others skip that round.
 /// </summary>
-public sealed partial class RetentionSweeper(IBulwarkStore store, BulwarkOptions options, TimeProvider time, ILogger<RetentionSweeper> log)
+public sealed partial class RetentionSweeper(
+    IBulwarkStore store, BulwarkOptions options, TimeProvider time, ILogger<RetentionSweeper> log, IManifestStore? manifests = null)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
@@ -25,6 +27,12 @@ public sealed partial class RetentionSweeper(IBulwarkStore store, BulwarkOptions
         if (sweep is { } done)
         {
             Swept(log, done.AuditEntriesRemoved, done.Checkpoints, done.JobsRemoved);
+            if (manifests is not null)
+            {
+                // JOB-11: manifests 90 days, replay bundles 30 (their own windows, swept in the same round).
+                var removed = await manifests.RemoveExpiredManifestsAsync(Manifests.ManifestSettings.CutoffsAt(options, now), ct);
+                SweptManifests(log, removed.ManifestsRemoved, removed.BundlesRemoved);
+            }
         }
 
         return sweep;
@@ -57,6 +65,9 @@ public sealed partial class RetentionSweeper(IBulwarkStore store, BulwarkOptions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep: {AuditEntries} audit entries removed behind {Checkpoints} checkpoints, {Jobs} finished jobs removed.")]
     private static partial void Swept(ILogger logger, long auditEntries, int checkpoints, long jobs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep: {Manifests} manifests and {Bundles} replay bundles removed.")]
+    private static partial void SweptManifests(ILogger logger, long manifests, long bundles);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retention sweep failed ({Error}); it runs again in a day.")]
     private static partial void SweepFailed(ILogger logger, string error);

@@ -7,6 +7,7 @@ using Bulwark.Core.Tenancy;
 using Bulwark.Core.Templates;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Http;
+using Bulwark.Server.Manifests;
 using Bulwark.Server.Runtime;
 using Bulwark.Server.Workers;
 using Microsoft.AspNetCore.Builder;
@@ -116,7 +117,8 @@ internal static class WorkerEndpoints
             return TypedResults.Ok(new WorkerHeartbeatView(cancel));
         });
 
-        worker.MapPost("/complete", async (HttpContext http, IBulwarkStore store, RemoteLeases leases, BulwarkOptions options, TimeProvider time) =>
+        worker.MapPost("/complete", async (HttpContext http, IBulwarkStore store, RemoteLeases leases, BulwarkOptions options, TimeProvider time,
+            ManifestRecorder manifests) =>
         {
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
@@ -128,9 +130,10 @@ internal static class WorkerEndpoints
             var lease = ReadLease(root, CompleteFields);
             var held = leases.Find(lease) ?? throw LeaseLost();
             var result = ReadResult(root, held);
+            JobState? next;
             try
             {
-                await new StoreLeaseChannel(store, options, time).CompleteAsync(held.Claimed, result, http.RequestAborted);
+                next = await new StoreLeaseChannel(store, options, time).CompleteAsync(held.Claimed, result, http.RequestAborted);
             }
             catch (ConflictException)
             {
@@ -140,6 +143,10 @@ internal static class WorkerEndpoints
 
             // Any other failure keeps the claim, so the worker's retry of the same completion can land.
             leases.Remove(held);
+            if (next is { } state)
+            {
+                await manifests.RecordAsync(held.Claimed, result, state, CancellationToken.None); // JOB-11
+            }
 
             return TypedResults.NoContent();
         });

@@ -4,6 +4,7 @@ using Bulwark.Core.Storage;
 using Bulwark.Server.Execution;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Logging;
+using Bulwark.Server.Manifests;
 using Bulwark.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -22,17 +23,19 @@ internal sealed class JobRunner(
     RunningJobs runningJobs,
     BulwarkOptions options,
     TimeProvider time,
-    ILogger<JobRunner> logger)
+    ILogger<JobRunner> logger,
+    ManifestRecorder? manifests = null)
 {
-    /// <summary>The server's own runner: the store is the lease channel.</summary>
+    /// <summary>The server's own runner: the store is the lease channel, and finished runs get their manifest (JOB-11).</summary>
     public JobRunner(
         IBulwarkStore store,
         ExecutorRegistry executors,
         RunningJobs runningJobs,
         BulwarkOptions options,
         TimeProvider time,
-        ILogger<JobRunner> logger)
-        : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger)
+        ILogger<JobRunner> logger,
+        ManifestRecorder manifests)
+        : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger, manifests)
     {
     }
 
@@ -71,6 +74,10 @@ internal sealed class JobRunner(
         {
             var next = await channel.CompleteAsync(claimed, result, CancellationToken.None);
             Log.AttemptEnded(logger, lease.JobId, lease.Attempt, next?.ToName() ?? "reported", result.ErrorCode ?? "ok");
+            if (manifests is not null && next is { } state)
+            {
+                await manifests.RecordAsync(claimed, result, state, CancellationToken.None);
+            }
         }
         catch (ConflictException)
         {

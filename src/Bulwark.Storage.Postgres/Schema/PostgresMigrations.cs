@@ -797,9 +797,56 @@ internal static class PostgresMigrations
             SELECT 1;
             """),
         new(9, "manifests and replay bundles",
-            """
-            -- Placeholder: manifests fills this step this session (unreleased).
-            SELECT 1;
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- JOB-11: one manifest per finished job, the JSON the API serves as stored. No reference
+            -- to jobs: each keeps its own retention window (AUD-3), so neither sweep waits for the other.
+            CREATE TABLE manifests (
+                job_id        text    PRIMARY KEY,
+                tenant_id     text    NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                attempt       integer NOT NULL CHECK (attempt >= 1),
+                created_at    bigint  NOT NULL,
+                manifest_json text    NOT NULL
+            );
+            CREATE INDEX manifests_by_created ON manifests (created_at);
+
+            -- What a replay needs; secret names only, never a value (SEC-1).
+            CREATE TABLE replay_bundles (
+                job_id      text    PRIMARY KEY,
+                tenant_id   text    NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                created_at  bigint  NOT NULL,
+                bundle_json text    NOT NULL
+            );
+            CREATE INDEX replay_bundles_by_created ON replay_bundles (created_at);
+
+            {EnableAndForce("manifests", "replay_bundles")}
+            {TenantWall("manifests", "replay_bundles")}
+            -- Written once, never changed by the application; only retention and purge delete.
+            GRANT SELECT, INSERT ON manifests, replay_bundles TO {App};
+            {SystemPolicies("manifests", "replay_bundles")}
+            GRANT SELECT, DELETE ON manifests, replay_bundles TO {SystemRole};
+
+            -- JOB-11: the operator replays a job by its id alone, before its tenant is known.
+            CREATE FUNCTION find_replay_bundle(p_job_id text)
+            RETURNS TABLE (tenant_id text, job_id text, created_at bigint, bundle_json text)
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT b.tenant_id, b.job_id, b.created_at, b.bundle_json FROM replay_bundles b WHERE b.job_id = p_job_id
+            $fn$;
+
+            -- AUD-3: every tenant's manifests and bundles past their windows.
+            CREATE FUNCTION remove_expired_manifests(p_manifests_before bigint, p_bundles_before bigint)
+            RETURNS TABLE (manifests_removed bigint, bundles_removed bigint)
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH m AS (
+                    DELETE FROM manifests x WHERE x.created_at < p_manifests_before RETURNING 1
+                ), b AS (
+                    DELETE FROM replay_bundles x WHERE x.created_at < p_bundles_before RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM b)
+            $fn$;
             """),
         new(10, "rate-limit windows",
             $"""

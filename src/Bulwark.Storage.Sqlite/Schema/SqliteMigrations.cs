@@ -297,8 +297,26 @@ internal static class SqliteMigrations
 
         new(12, "manifests and replay bundles",
             """
-            -- Placeholder: manifests fills this step this session (unreleased).
-            SELECT 1;
+            -- JOB-11: one manifest per finished job, the JSON the API serves as stored. No reference
+            -- to jobs: each keeps its own retention window (AUD-3: jobs and manifests 90 days,
+            -- bundles 30), so neither sweep waits for the other.
+            CREATE TABLE manifests (
+                job_id        TEXT    PRIMARY KEY,
+                tenant_id     TEXT    NOT NULL REFERENCES tenants (id),
+                attempt       INTEGER NOT NULL CHECK (attempt >= 1),
+                created_at    INTEGER NOT NULL,
+                manifest_json TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX manifests_by_created ON manifests (created_at);
+
+            -- What a replay needs; secret names only, never a value (SEC-1).
+            CREATE TABLE replay_bundles (
+                job_id      TEXT    PRIMARY KEY,
+                tenant_id   TEXT    NOT NULL REFERENCES tenants (id),
+                created_at  INTEGER NOT NULL,
+                bundle_json TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX replay_bundles_by_created ON replay_bundles (created_at);
             """),
 
         new(13, "rate-limit windows",
