@@ -38,6 +38,8 @@ public static class PostgresSchema
         "locks",
         "audit_chain_heads",
         "rate_windows",
+        "events",
+        "triggers",
         "flags",
         "manifests",
         "replay_bundles",
@@ -72,6 +74,8 @@ public static class PostgresSchema
         new("find_replay_bundle", "The operator replays a job by its id alone; the bundle names the tenant the replay then runs in (JOB-11)."),
         new("remove_expired_manifests", "Retention deletes every tenant's manifests and replay bundles past their windows (AUD-3)."),
         new("purge_tenant", "The operator deletes every row of one tenant, the audit chain included (TEN-4)."),
+        new("due_triggers", "The trigger scheduler on every node finds every active tenant's due cron triggers, then fires each under its tenant (JOB-9)."),
+        new("remove_expired_events", "Retention deletes every tenant's events past their window (AUD-3)."),
     ];
 
     /// <summary>The schema version this build creates and requires.</summary>

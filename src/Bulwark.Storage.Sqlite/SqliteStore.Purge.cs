@@ -20,6 +20,8 @@ public sealed partial class SqliteStore
         ("locks", "tenant_id = @id"),
         ("rate_windows", "tenant_id = @id"),
         ("flags", "tenant_id = @id"),
+        ("events", "tenant_id = @id"),
+        ("triggers", "tenant_id = @id"),
         ("users", "tenant_id = @id"),
         ("api_keys", "tenant_id = @id"),
         ("revocations", "tenant_id = @id"),

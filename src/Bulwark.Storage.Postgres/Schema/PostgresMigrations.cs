@@ -792,9 +792,70 @@ internal static class PostgresMigrations
             $fn$;
             """),
         new(8, "events and triggers",
-            """
-            -- Placeholder: events fills this step this session (unreleased).
-            SELECT 1;
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- JOB-10: ingested events, kept for the retention window (AUD-3). depth counts the
+            -- trigger hops that led to the event, so a trigger loop is cut (JOB-9).
+            CREATE TABLE events (
+                tenant_id    text    NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                id           text    NOT NULL,
+                event_type   text    NOT NULL,
+                trace_id     text,
+                payload_json text    NOT NULL,
+                depth        integer NOT NULL DEFAULT 0 CHECK (depth >= 0),
+                received_at  bigint  NOT NULL,
+                actor        text    NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE INDEX events_by_received_at ON events (received_at);
+
+            -- JOB-9: cron and event triggers, named per tenant (RLS-14: the key includes the tenant).
+            -- next_fire_at is the occurrence a cron trigger fires next (NULL: disabled, or an event
+            -- trigger); a node fires it only through a conditional update from exactly that value.
+            CREATE TABLE triggers (
+                tenant_id       text   NOT NULL REFERENCES tenants (id) CHECK (tenant_id <> ''),
+                name            text   NOT NULL,
+                kind            text   NOT NULL CHECK (kind IN ('cron', 'event')),
+                event_type      text,
+                definition_json text   NOT NULL,
+                next_fire_at    bigint,
+                created_at      bigint NOT NULL,
+                updated_at      bigint NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            );
+            CREATE INDEX triggers_due ON triggers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+            CREATE INDEX triggers_by_event_type ON triggers (tenant_id, event_type) WHERE kind = 'event';
+
+            {EnableAndForce("events", "triggers")}
+            {TenantWall("events", "triggers")}
+            -- Events are appended and only retention removes them; a tenant deletes its own triggers.
+            GRANT SELECT, INSERT ON events TO {App};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON triggers TO {App};
+            -- The scheduler's due list and retention (below), and purge_tenant (TEN-4).
+            {SystemPolicies("events", "triggers")}
+            GRANT SELECT, DELETE ON events, triggers TO {SystemRole};
+
+            -- JOB-9: the scheduler on every node looks at every active tenant's due cron triggers,
+            -- then fires each under its own tenant, through the conditional update of the tenant wall.
+            CREATE FUNCTION due_triggers(p_now bigint, p_max integer)
+            RETURNS TABLE (tenant_id text, tenant_name text, name text, next_fire_at bigint)
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT t.tenant_id, n.name, t.name, t.next_fire_at
+                FROM triggers t JOIN tenants n ON n.id = t.tenant_id
+                WHERE t.next_fire_at IS NOT NULL AND t.next_fire_at <= p_now AND NOT n.suspended
+                ORDER BY t.next_fire_at, t.tenant_id, t.name
+                LIMIT p_max
+            $fn$;
+
+            -- AUD-3: every tenant's events past the retention window.
+            CREATE FUNCTION remove_expired_events(p_before bigint) RETURNS bigint
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH gone AS (DELETE FROM events e WHERE e.received_at < p_before RETURNING 1)
+                SELECT count(*) FROM gone
+            $fn$;
             """),
         new(9, "manifests and replay bundles",
             $"""

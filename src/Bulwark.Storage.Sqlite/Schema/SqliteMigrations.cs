@@ -291,8 +291,37 @@ internal static class SqliteMigrations
 
         new(11, "events and triggers",
             """
-            -- Placeholder: events fills this step this session (unreleased).
-            SELECT 1;
+            -- JOB-10: ingested events, kept for the retention window (AUD-3). depth counts the
+            -- trigger hops that led to the event, so a trigger loop is cut (JOB-9).
+            CREATE TABLE events (
+                tenant_id    TEXT    NOT NULL REFERENCES tenants (id),
+                id           TEXT    NOT NULL,
+                event_type   TEXT    NOT NULL,
+                trace_id     TEXT,
+                payload_json TEXT    NOT NULL,
+                depth        INTEGER NOT NULL DEFAULT 0 CHECK (depth >= 0),
+                received_at  INTEGER NOT NULL,
+                actor        TEXT    NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            ) STRICT;
+            CREATE INDEX events_by_received_at ON events (received_at);
+
+            -- JOB-9: cron and event triggers, named per tenant. next_fire_at is the occurrence a
+            -- cron trigger fires next (NULL: disabled, or an event trigger); the scheduler fires it
+            -- only through a conditional update from exactly that value, so one node fires it.
+            CREATE TABLE triggers (
+                tenant_id       TEXT    NOT NULL REFERENCES tenants (id),
+                name            TEXT    NOT NULL,
+                kind            TEXT    NOT NULL CHECK (kind IN ('cron', 'event')),
+                event_type      TEXT,
+                definition_json TEXT    NOT NULL,
+                next_fire_at    INTEGER,
+                created_at      INTEGER NOT NULL,
+                updated_at      INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            ) STRICT;
+            CREATE INDEX triggers_due ON triggers (next_fire_at) WHERE next_fire_at IS NOT NULL;
+            CREATE INDEX triggers_by_event_type ON triggers (tenant_id, event_type) WHERE kind = 'event';
             """),
 
         new(12, "manifests and replay bundles",

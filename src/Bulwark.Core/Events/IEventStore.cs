@@ -1,0 +1,16 @@
+using Bulwark.Core.Tenancy;
+
+namespace Bulwark.Core.Events;
+
+/// <summary>The tenant's events (JOB-10), kept for the retention window of AUD-3.</summary>
+public interface IEventStore
+{
+    /// <summary>Stores <paramref name="tenantEvent"/> in <paramref name="scope"/> (its tenant wins over the record's).</summary>
+    Task AddEventAsync(TenantScope scope, TenantEvent tenantEvent, CancellationToken ct);
+
+    /// <summary>Null when the event does not exist in this tenant (another tenant's is absent too).</summary>
+    Task<TenantEvent?> FindEventAsync(TenantScope scope, string eventId, CancellationToken ct);
+
+    /// <summary>AUD-3: removes every tenant's events received before <paramref name="before"/>; returns how many.</summary>
+    Task<long> RemoveExpiredEventsAsync(DateTimeOffset before, CancellationToken ct);
+}
