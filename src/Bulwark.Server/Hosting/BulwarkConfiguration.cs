@@ -62,6 +62,7 @@ public static class BulwarkConfiguration
         try
         {
             options.RoleScopes = Core.Identity.RoleScopes.Parse(env);
+            options.EgressAllowLists = Core.Egress.EgressAllowLists.Parse(env);
         }
         catch (FormatException e)
         {
@@ -121,6 +122,8 @@ public static class BulwarkConfiguration
         Transport.TransportSettings.Validate(o);
         // NET-3: every limit at least 1 (a limit of 0 would be an outage, not a limit).
         RateLimits.RateLimitSettings.Validate(o);
+        // NET-1: ports, caps, and loopback egress in development only.
+        Egress.EgressSettings.Validate(o);
 
     }
 

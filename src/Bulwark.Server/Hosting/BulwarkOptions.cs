@@ -248,6 +248,23 @@ public sealed class BulwarkOptions
     /// <summary>Days a replay bundle is kept (<c>BULWARK_RETENTION_REPLAY_BUNDLES_DAYS</c>).</summary>
     public int RetentionReplayBundlesDays { get; set; } = 30;
 
+    // ---- egress guard (NET-1) ----------------------------------------------------------------
+
+    /// <summary>Ports outbound requests may use (<c>BULWARK_EGRESS_ALLOWED_PORTS</c>, comma-separated).</summary>
+    public string EgressAllowedPorts { get; set; } = "80,443";
+
+    /// <summary>Largest response body an outbound request may return (<c>BULWARK_EGRESS_MAX_RESPONSE_BYTES</c>).</summary>
+    public long EgressMaxResponseBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Whole-request time cap, redirects and body included (<c>BULWARK_EGRESS_TIMEOUT_SECONDS</c>).</summary>
+    public int EgressTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Development only (<c>BULWARK_EGRESS_ALLOW_LOOPBACK=1</c>, refused unless BULWARK_ENV=dev): loopback passes the guard.</summary>
+    public bool EgressAllowLoopback { get; set; }
+
+    /// <summary>Each tenant's hosts, from <c>BULWARK_EGRESS_ALLOW_&lt;TENANT&gt;</c>; none by default.</summary>
+    public Core.Egress.EgressAllowLists EgressAllowLists { get; internal set; } = Core.Egress.EgressAllowLists.Empty;
+
     public string DatabasePath => string.IsNullOrWhiteSpace(Database)
         ? Path.Combine(DataDir, "bulwark.db")
         : Database;

@@ -177,6 +177,9 @@ public static class BulwarkServer
         services.AddSingleton<Secrets.ServerRedactor>();
         services.AddSingleton<Secrets.RunSecrets>();
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
+        services.AddSingleton<Core.Egress.IHostResolver, Egress.SystemHostResolver>();
+        services.AddSingleton<Egress.EgressService>();
+        services.AddSingleton<IJobExecutor, HttpExecutor>();
         services.AddSingleton<ExecutorRegistry>();
         services.AddSingleton<SecurityEventLog>();
         services.AddSingleton<AuditTrail>();

@@ -4,6 +4,7 @@ using Bulwark.Core.Errors;
 using Bulwark.Core.Runtime;
 using Bulwark.Core.Storage;
 using Bulwark.Core.Validation;
+using Bulwark.Server.Egress;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Http;
 using Bulwark.Server.Secrets;
@@ -88,6 +89,7 @@ internal static class RuntimeEndpoints
         });
 
         runtime.MapLocks();
+        runtime.MapRuntimeHttp(); // POST /http through the egress guard (NET-1)
 
         // {message, level?} → one line of the attempt's logs, stream "runtime".
         runtime.MapPost("/log", async (HttpContext http, IBulwarkStore store, TimeProvider time, RunSecrets secrets) =>
