@@ -20,7 +20,7 @@ internal sealed partial class SecurityEventLog(ILoggerFactory loggers)
     private static readonly string[] SecurityActions =
     [
         "auth.", "authz.", "runtime.auth.", "worker.auth.", "runtime.fence.", "policy_token.", "key.", "credential.",
-        "tenant.", "user.", "operator.", "rate_limit.",
+        "tenant.", "user.", "operator.", "rate_limit.", "flag.",
     ];
 
     private readonly ILogger _logger = loggers.CreateLogger(Category);

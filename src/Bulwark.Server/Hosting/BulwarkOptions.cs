@@ -192,6 +192,11 @@ public sealed class BulwarkOptions
         _ => throw new ArgumentOutOfRangeException(nameof(flag), flag.Name, "Not a flag of FLAG-1."),
     };
 
+    // ---- feature flags in the store (FLAG-2) --------------------------------------------------
+
+    /// <summary>How often each node reloads flag values from the store (<c>BULWARK_FLAGS_REFRESH_SECONDS</c>, 1–60).</summary>
+    public int FlagsRefreshSeconds { get; set; } = 2;
+
     /// <summary>Signs and verifies policy tokens (<c>BULWARK_POLICY_TOKEN_SECRET</c>), at least 32 characters.</summary>
     public string? PolicyTokenSecret { get; set; }
 

@@ -155,8 +155,13 @@ public static class BulwarkServer
         services.AddSingleton(options);
         services.AddSingleton(store);
         services.AddSingleton(time);
-        // FLAG-1, FLAG-2: every feature check asks this, never the options directly.
-        services.AddSingleton<Core.Flags.IFeatureFlags, Flags.ConfiguredFlags>();
+        // FLAG-1, FLAG-2: every feature check asks this, never the options directly. The store's
+        // values are reloaded every BULWARK_FLAGS_REFRESH_SECONDS, the first time before listening.
+        services.AddSingleton(_ => (Core.Flags.IFlagStore)store);
+        services.AddSingleton<Flags.FlagState>();
+        services.AddSingleton<Core.Flags.IFeatureFlags>(sp => sp.GetRequiredService<Flags.FlagState>());
+        services.AddHostedService<Flags.FlagRefresher>();
+        services.AddSingleton<Flags.TenantFlags>();
         services.AddSingleton<ISandbox>(_ =>
         {
             var sandbox = new BubblewrapOptions
@@ -276,5 +281,6 @@ public static class BulwarkServer
         app.MapWorker();
         Policy.PolicyTokenEndpoints.MapPolicyTokens(app);
         AuditApi.AuditEndpoints.MapAudit(app);
+        Flags.FlagEndpoints.MapFlags(app);
     }
 }
