@@ -32,6 +32,7 @@ public static class CliApp
             SubmitCommand.Create(cli),
             TokensCommand.Create(cli),
             AuditCommand.Create(cli),
+            ReplayCommand.Create(cli),
             FlagsCommand.Create(cli),
             DoctorCommand.Create(cli),
         };
