@@ -162,6 +162,7 @@ public static class BulwarkServer
         services.AddSingleton<Core.Flags.IFeatureFlags>(sp => sp.GetRequiredService<Flags.FlagState>());
         services.AddHostedService<Flags.FlagRefresher>();
         services.AddSingleton<Flags.TenantFlags>();
+        services.AddSingleton<Flags.ReadTrail>();
         services.AddSingleton<ISandbox>(_ =>
         {
             var sandbox = new BubblewrapOptions

@@ -4,6 +4,7 @@ using Bulwark.Core.Jobs;
 using Bulwark.Core.RateLimits;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Auth;
+using Bulwark.Server.Flags;
 using Bulwark.Server.Http;
 using Bulwark.Server.Logs;
 using Bulwark.Server.RateLimits;
@@ -39,17 +40,22 @@ internal static class JobEndpoints
             })
             .RequireScope(Scopes.JobsWrite);
 
-        jobs.MapGet("/", async (HttpContext http, JobService service, RateLimiter limiter, string? state, string? template, int? limit, string? cursor) =>
+        jobs.MapGet("/", async (HttpContext http, JobService service, RateLimiter limiter, ReadTrail reads, string? state, string? template, int? limit, string? cursor) =>
             {
                 await limiter.AcquireAsync(http, Caller.Of(http), RateBucket.Heavy, http.RequestAborted);
                 var query = ReadQuery(state, template, limit, cursor);
                 var page = await service.ListAsync(Caller.Of(http), query, http.RequestAborted);
+                await RecordReadAsync(http, reads, ReadTrail.JobList, http.Request.QueryString.Value is { Length: > 0 } q ? q : null);
                 return TypedResults.Ok(new JobPageView(page.Jobs.Select(JobView.Of).ToList(), page.NextCursor));
             })
             .RequireScope(Scopes.JobsRead);
 
-        jobs.MapGet("/{id}", async (HttpContext http, JobService service, string id) =>
-                TypedResults.Ok(JobView.Of(await service.GetAsync(Caller.Of(http), id, http.RequestAborted))))
+        jobs.MapGet("/{id}", async (HttpContext http, JobService service, ReadTrail reads, string id) =>
+            {
+                var job = await service.GetAsync(Caller.Of(http), id, http.RequestAborted);
+                await RecordReadAsync(http, reads, ReadTrail.JobRead, id);
+                return TypedResults.Ok(JobView.Of(job));
+            })
             .RequireScope(Scopes.JobsRead);
 
         jobs.MapPost("/{id}/cancel", async Task<Results<Ok<JobView>, Accepted<JobView>>> (HttpContext http, JobService service, string id) =>
@@ -61,23 +67,38 @@ internal static class JobEndpoints
             })
             .RequireScope(Scopes.JobsWrite);
 
-        jobs.MapGet("/{id}/logs", async Task<IResult> (HttpContext http, JobService service, RateLimiter limiter, string id, bool? follow) =>
+        jobs.MapGet("/{id}/logs", async Task<IResult> (HttpContext http, JobService service, RateLimiter limiter, ReadTrail reads, string id, bool? follow) =>
             {
                 if (follow == true)
                 {
                     // NET-3: starting a follow holds a stream open; it spends the heavy budget.
                     await limiter.AcquireAsync(http, Caller.Of(http), RateBucket.Heavy, http.RequestAborted);
+                    if (reads.IsOn(Caller.Of(http).Tenant.TenantId))
+                    {
+                        // FLAG-1: a follow is a read of the job's logs; only its own tenant's job counts as one.
+                        await service.GetAsync(Caller.Of(http), id, http.RequestAborted);
+                        await RecordReadAsync(http, reads, ReadTrail.JobLogs, id);
+                    }
+
                     // JOB-6: server-sent events until the job ends, whatever the Accept header says.
                     await LogStreamEndpoint.StreamAsync(http, service, id);
                     return TypedResults.Empty;
                 }
 
                 var entries = await service.LogsAsync(Caller.Of(http), id, http.RequestAborted);
+                await RecordReadAsync(http, reads, ReadTrail.JobLogs, id);
                 return TypedResults.Text(FormatLogs(entries), "text/plain", Encoding.UTF8);
             })
             .RequireScope(Scopes.JobsRead);
 
         jobs.MapGet("/{id}/manifest", Manifests.ManifestEndpoint.GetAsync).RequireScope(Scopes.JobsRead);
+    }
+
+    // FLAG-1: the full read trail, when audit_logging is on for the caller's tenant.
+    private static Task RecordReadAsync(HttpContext http, ReadTrail reads, string action, string? target)
+    {
+        var caller = Caller.Of(http);
+        return reads.RecordAsync(http, caller.Tenant.TenantId, caller.Subject, action, target, http.RequestAborted);
     }
 
     private static JobQuery ReadQuery(string? state, string? template, int? limit, string? cursor)

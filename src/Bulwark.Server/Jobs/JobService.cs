@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Bulwark.Core.Errors;
+using Bulwark.Core.Flags;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Storage;
 using Bulwark.Core.Templates;
@@ -28,7 +29,7 @@ internal sealed class JobService(
     AuditTrail audit,
     WorkSignal workSignal,
     RunningJobs runningJobs,
-    BulwarkOptions options,
+    IFeatureFlags flags,
     PolicyTokenGate policyTokens,
     TimeProvider time)
 {
@@ -42,22 +43,22 @@ internal sealed class JobService(
             await ScopeRequirement.DemandAsync(http, caller, templateScope);
         }
 
-        // Seed 000: action jobs are off until an operator turns them on (FLAG-1); then each one
-        // needs a policy token naming this tenant, this template and its scope (AUTHZ-3), dry runs
-        // included (JOB-8).
+        // Seed 000: a template family is off until an operator turns its flag on, for this tenant
+        // (FLAG-1: autopilot.*, verify.*, every action template), dry runs included. Then each
+        // action needs a policy token naming this tenant, this template and its scope (AUTHZ-3, JOB-8).
+        Flags.TemplateFamilies.RequireEnabled(flags, definition, caller.Tenant.TenantId);
         PolicyClaims? policy = null;
         if (definition.Action)
         {
-            if (!options.ActionJobsEnabled)
-            {
-                throw new FeatureDisabledException("action_jobs");
-            }
-
             policy = await policyTokens.DemandAsync(http, caller, template, request.PolicyToken, request.DryRun, ct);
         }
 
         executors.EnsureRunnable(definition.Kind);
-        var inputsJson = InputsValidator.Validate(definition, request.Inputs);
+        // NET-2: security_validation off (development only, FlagSettings) skips the template's
+        // inputs schema and nothing else: the inputs are still canonical, bounded JSON.
+        var inputsJson = InputsValidator.Validate(
+            flags.IsOn(FeatureFlags.SecurityValidation, caller.Tenant.TenantId) ? definition : definition with { InputsSchema = null },
+            request.Inputs);
         var now = time.GetUtcNow();
         var detail = AuditDetail(template, inputsJson, policy);
 

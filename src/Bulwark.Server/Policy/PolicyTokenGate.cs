@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Core.Errors;
+using Bulwark.Core.Flags;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
@@ -21,7 +22,8 @@ namespace Bulwark.Server.Policy;
 /// is stored. Tokens are not single-use: they live until they expire (1 h by default) or their
 /// jti is revoked (AUTH-5), and each use is recorded with its jti.
 /// </summary>
-internal sealed class PolicyTokenGate(BulwarkOptions options, AuditTrail audit, TimeProvider time, ILogger<PolicyTokenGate> logger)
+internal sealed class PolicyTokenGate(
+    BulwarkOptions options, IFeatureFlags flags, AuditTrail audit, TimeProvider time, ILogger<PolicyTokenGate> logger)
 {
     public const string UseAction = "policy_token.use";
 
@@ -34,7 +36,8 @@ internal sealed class PolicyTokenGate(BulwarkOptions options, AuditTrail audit, 
     /// </summary>
     public async Task<PolicyClaims?> DemandAsync(HttpContext http, Principal caller, JobTemplate template, string? token, bool dryRun, CancellationToken ct)
     {
-        if (!options.RequirePolicyTokens)
+        // A guard (FLAG-1): off only where configuration and the store both say so, never by a tenant alone.
+        if (!flags.IsOn(FeatureFlags.RequirePolicyTokens, caller.Tenant.TenantId))
         {
             return null;
         }

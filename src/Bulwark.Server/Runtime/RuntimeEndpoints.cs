@@ -63,11 +63,15 @@ internal static class RuntimeEndpoints
             return TypedResults.Ok(new HeartbeatView(cancel));
         });
 
-        runtime.MapGet("/variables/{name}", async (HttpContext http, string name, IBulwarkStore store, TimeProvider time) =>
+        runtime.MapGet("/variables/{name}", async (HttpContext http, string name, IBulwarkStore store, TimeProvider time, Flags.ReadTrail reads) =>
         {
             RunVariables.RequireName(name);
-            var value = await store.GetVariableAsync(RuntimeCaller.Of(http).Run.Lease, name, time.GetUtcNow(), http.RequestAborted)
+            var caller = RuntimeCaller.Of(http);
+            var value = await store.GetVariableAsync(caller.Run.Lease, name, time.GetUtcNow(), http.RequestAborted)
                 ?? throw new NotFoundException($"There is no variable '{name}'.");
+            // FLAG-1: the full read trail names the job that read which variable.
+            await reads.RecordAsync(
+                http, caller.Claims.TenantId, $"task:{caller.Claims.JobId}", Flags.ReadTrail.VariableRead, name, http.RequestAborted);
             return TypedResults.Text(value, "application/json", Encoding.UTF8);
         });
 

@@ -60,7 +60,7 @@ internal static class WorkerEndpoints
         });
 
         worker.MapPost("/claim", async (HttpContext http, IBulwarkStore store, RemoteLeases leases, BulwarkOptions options,
-            TimeProvider time, ILogger<WorkerCaller> logger) =>
+            TimeProvider time, ILogger<WorkerCaller> logger, Core.Flags.IFeatureFlags flags, ManifestRecorder manifests) =>
         {
             using var body = await JsonBody.ReadAsync(http.Request, MaxDepth, http.RequestAborted);
             var root = body.RootElement;
@@ -83,6 +83,18 @@ internal static class WorkerEndpoints
             var jobs = new List<ClaimedJobView>(claimed.Count);
             foreach (var job in claimed)
             {
+                // FLAG-2: a job whose family flag went off while it waited ends here, never reaching the worker.
+                if (Flags.KillSwitch.Refusal(flags, job) is { } refused)
+                {
+                    var channel = new StoreLeaseChannel(store, options, time);
+                    if (await channel.CompleteAsync(job, refused, CancellationToken.None) is { } state)
+                    {
+                        await manifests.RecordAsync(job, refused, state, CancellationToken.None); // JOB-11
+                    }
+
+                    continue;
+                }
+
                 leases.Add(job, extension);
                 jobs.Add(ClaimedJobView.Of(job));
             }

@@ -34,7 +34,7 @@ internal sealed class JobRunner(
         BulwarkOptions options,
         TimeProvider time,
         ILogger<JobRunner> logger,
-        ManifestRecorder manifests)
+        ManifestRecorder? manifests = null)
         : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger, manifests)
     {
     }
