@@ -9,6 +9,9 @@ namespace Bulwark.Core.Validation;
 /// </summary>
 internal static class JsonProblems
 {
+    public const string UndecodableString =
+        "The JSON holds a string that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape).";
+
     public static string Explain(ReadOnlySpan<byte> utf8, int maxDepth)
     {
         // No depth limit of its own: this reader must get past the point where the real one
@@ -64,6 +67,11 @@ internal static class JsonProblems
             return e.LineNumber is { } line && e.BytePositionInLine is { } position
                 ? $"The body is not valid JSON (line {line + 1}, position {position + 1})."
                 : "The body is not valid JSON.";
+        }
+        catch (InvalidOperationException)
+        {
+            // A key that cannot become text: the reader throws this, not a JsonException.
+            return UndecodableString;
         }
 
         return "The body is not valid JSON.";

@@ -17,6 +17,7 @@ internal static class ProblemMapping
         NotFoundException => StatusCodes.Status404NotFound,
         ConflictException => StatusCodes.Status409Conflict,
         Core.RateLimits.RateLimitedException => StatusCodes.Status429TooManyRequests,
+        Core.Validation.UnsupportedMediaTypeException => StatusCodes.Status415UnsupportedMediaType,
         UnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };

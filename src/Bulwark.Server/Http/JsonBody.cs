@@ -15,7 +15,7 @@ internal static class JsonBody
     {
         if (!request.HasJsonContentType())
         {
-            throw new InvalidPayloadException("The request body must be JSON (Content-Type: application/json).");
+            throw new UnsupportedMediaTypeException();
         }
 
         using var buffer = new MemoryStream();

@@ -32,7 +32,7 @@ internal static class TemplateEndpoints
                 Identifiers.Require(key, "template key");
                 if (!http.Request.HasJsonContentType())
                 {
-                    throw new InvalidPayloadException("The request body must be JSON (Content-Type: application/json).");
+                    throw new Core.Validation.UnsupportedMediaTypeException();
                 }
 
                 using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
