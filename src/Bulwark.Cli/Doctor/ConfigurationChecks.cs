@@ -209,17 +209,11 @@ internal static class ConfigurationChecks
             : DoctorCheck.Ok("trusted_proxies", $"Identity headers are believed from {string.Join(", ", entries)} only.");
     }
 
-    /// <summary>
-    /// The egress guard's loopback allowance exists for tests only; the setting is the egress
-    /// feature's, read by its name so this check holds whichever way that feature is wired.
-    /// </summary>
-    public static DoctorCheck EgressLoopback(BulwarkOptions o)
-    {
-        var allowance = typeof(BulwarkOptions).GetProperty("EgressAllowLoopback")?.GetValue(o);
-        return allowance is true
-            ? DoctorCheck.Fail("egress_loopback", "BULWARK_EGRESS_ALLOW_LOOPBACK is on: jobs may reach services on this host's loopback; turn it off.")
+    /// <summary>NET-1: the egress guard's loopback allowance is for a developer's machine only.</summary>
+    public static DoctorCheck EgressLoopback(BulwarkOptions o) =>
+        o.EgressAllowLoopback
+            ? DoctorCheck.Fail("egress_loopback", "BULWARK_EGRESS_ALLOW_LOOPBACK is on: jobs' outbound requests may reach this host's own services; turn it off.")
             : DoctorCheck.Ok("egress_loopback", "Outbound requests cannot reach this host's loopback.");
-    }
 
     public static DoctorCheck Environment(BulwarkOptions o) =>
         o.Env == "dev"

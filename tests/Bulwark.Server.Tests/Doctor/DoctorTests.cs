@@ -95,6 +95,7 @@ public sealed class DoctorTests : IDisposable
         { "trusted_proxies", ["BULWARK_TRUSTED_PROXIES=0.0.0.0/0"], [] },
         { "trusted_proxies", ["BULWARK_TRUSTED_PROXIES=10.0.0.1,::/0"], [] },
         { "trusted_proxies", ["BULWARK_TRUSTED_PROXIES=10.0.0.0/4"], [] },
+        { "egress_loopback", ["BULWARK_EGRESS_ALLOW_LOOPBACK=1"], [] },
         { "store", ["BULWARK_DATABASE=Host=127.0.0.1;Port=1;Username=bulwark;Password=db-password-4715;Timeout=2", "BULWARK_AUDIT_KEY=" + AuditKeyHex], ["db-password-4715", AuditKeyHex] },
     };
 
