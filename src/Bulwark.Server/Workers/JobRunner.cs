@@ -1,4 +1,5 @@
 using Bulwark.Core.Errors;
+using Bulwark.Core.Flags;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Storage;
 using Bulwark.Server.Execution;
@@ -24,7 +25,8 @@ internal sealed class JobRunner(
     BulwarkOptions options,
     TimeProvider time,
     ILogger<JobRunner> logger,
-    ManifestRecorder? manifests = null)
+    ManifestRecorder? manifests = null,
+    IFeatureFlags? flags = null)
 {
     /// <summary>The server's own runner: the store is the lease channel, and finished runs get their manifest (JOB-11).</summary>
     public JobRunner(
@@ -34,8 +36,9 @@ internal sealed class JobRunner(
         BulwarkOptions options,
         TimeProvider time,
         ILogger<JobRunner> logger,
-        ManifestRecorder? manifests = null)
-        : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger, manifests)
+        ManifestRecorder? manifests = null,
+        IFeatureFlags? flags = null)
+        : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger, manifests, flags)
     {
     }
 
@@ -87,6 +90,13 @@ internal sealed class JobRunner(
 
     private async Task<AttemptResult> ExecuteAsync(ClaimedJob claimed, CancellationToken ct)
     {
+        // FLAG-2: a family flag turned off while the job waited stops it here (a remote worker's
+        // jobs are stopped by the server's claim path instead, which holds the flags).
+        if (flags is not null && Flags.KillSwitch.Refusal(flags, claimed) is { } refused)
+        {
+            return refused;
+        }
+
         var executor = executors.Find(claimed.Template.Definition.Kind);
         if (executor is null)
         {
