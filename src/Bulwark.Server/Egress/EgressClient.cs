@@ -160,7 +160,7 @@ internal sealed class EgressClient(EgressRules rules, IHostResolver resolver, lo
             collected[name.ToLowerInvariant()] = string.Join(", ", values);
         }
 
-        if (response.Content.Headers.ContentLength > maxResponseBytes)
+        if (method != HttpMethod.Head && response.Content.Headers.ContentLength > maxResponseBytes)
         {
             throw TooLarge(decision);
         }
