@@ -2,6 +2,7 @@ using Bulwark.Core.Flags;
 using Bulwark.Server.Tests.Cli;
 using Bulwark.Server.Tests.Runtime;
 using Bulwark.Server.Tests.Transport;
+using Bulwark.Storage.Tests.Postgres;
 
 namespace Bulwark.Server.Tests.Doctor;
 
@@ -181,5 +182,39 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal(0, await RuntimeApiClient.CountAsync(database, "SELECT count(*) FROM tenants"));
         var verify = await _cli.OperatorAsync("audit", "verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
+    }
+
+    [Fact] // FLAG-3, OPS-1: on PostgreSQL the store is opened as operator commands open it and its flags are read
+    public async Task On_PostgreSQL_the_store_is_reachable_and_its_flag_values_are_listed()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        _cli.Environment["BULWARK_DATABASE"] = database.AppConnectionString;
+        _cli.Environment["BULWARK_DATABASE_OWNER"] = database.OwnerConnectionString;
+        _cli.Environment["BULWARK_AUDIT_KEY"] = AuditKeyHex;
+        Assert.Equal(0, (await _cli.OperatorAsync("flags", "set", "events", "off")).ExitCode);
+
+        var run = await _cli.OperatorAsync("doctor");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith("ok ", CheckLine(run, "store"), StringComparison.Ordinal);
+        var events = Assert.Single(run.StdoutLines, l => l.StartsWith("events ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["events", "off", "off", "off"], events[..4]);
+        Assert.DoesNotContain("Host=", run.Stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(AuditKeyHex, run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact] // FLAG-3, AUTHZ-4: a store the server would refuse (application login owning the schema) is a FAIL line
+    public async Task On_PostgreSQL_an_unsafe_application_login_fails_the_store_check()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        _cli.Environment["BULWARK_DATABASE"] = database.OwnerConnectionString;
+        _cli.Environment["BULWARK_DATABASE_OWNER"] = database.OwnerConnectionString;
+        _cli.Environment["BULWARK_AUDIT_KEY"] = AuditKeyHex;
+
+        var run = await _cli.OperatorAsync("doctor");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("store", FailedNames(run));
+        Assert.DoesNotContain("Host=", run.Stdout + run.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 }
