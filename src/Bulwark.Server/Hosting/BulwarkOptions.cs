@@ -270,6 +270,11 @@ public sealed class BulwarkOptions
     /// <summary>Each tenant's hosts, from <c>BULWARK_EGRESS_ALLOW_&lt;TENANT&gt;</c>; none by default.</summary>
     public Core.Egress.EgressAllowLists EgressAllowLists { get; internal set; } = Core.Egress.EgressAllowLists.Empty;
 
+    // ---- events and triggers (JOB-9, JOB-10, AUD-3) ---------------------------------------------
+
+    /// <summary>Days an ingested event is kept (<c>BULWARK_RETENTION_EVENTS_DAYS</c>).</summary>
+    public int RetentionEventsDays { get; set; } = 90;
+
     public string DatabasePath => string.IsNullOrWhiteSpace(Database)
         ? Path.Combine(DataDir, "bulwark.db")
         : Database;

@@ -222,6 +222,14 @@ public static class BulwarkServer
         // NET-3: the limits' counts live in the store, so they hold across nodes.
         services.AddSingleton(_ => (Core.RateLimits.IRateLimitStore)store);
         services.AddSingleton<RateLimits.RateLimiter>();
+        // JOB-9, JOB-10: events, triggers and the cron scheduler (its store calls and guards: TriggerScheduler).
+        services.AddSingleton(_ => (Core.Events.IEventStore)store);
+        services.AddSingleton(_ => (Core.Triggers.ITriggerStore)store);
+        services.AddSingleton<Triggers.TriggeredJobs>();
+        services.AddSingleton<Triggers.TriggerAdmin>();
+        services.AddSingleton<Events.EventService>();
+        services.AddSingleton<Triggers.TriggerScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Triggers.TriggerScheduler>());
         if (options.LocalWorkers)
         {
             services.AddHostedService<JobWorkerPool>();
@@ -282,6 +290,8 @@ public static class BulwarkServer
         app.MapWorker();
         Policy.PolicyTokenEndpoints.MapPolicyTokens(app);
         AuditApi.AuditEndpoints.MapAudit(app);
+        Events.EventEndpoints.MapEvents(app);
+        Triggers.TriggerEndpoints.MapTriggers(app);
         Flags.FlagEndpoints.MapFlags(app);
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class RetentionSweeper(
     {
         var now = time.GetUtcNow();
         var sweep = await store.SweepRetentionAsync(AuditSettings.CutoffsAt(options, now), now, ct);
+        if (store is Core.Events.IEventStore events) { await events.RemoveExpiredEventsAsync(Events.EventSettings.CutoffAt(options, now), ct); } // AUD-3: events
         if (sweep is { } done)
         {
             Swept(log, done.AuditEntriesRemoved, done.Checkpoints, done.JobsRemoved);

@@ -93,6 +93,7 @@ internal static class RuntimeEndpoints
         });
 
         runtime.MapLocks();
+        Events.RuntimeEvents.MapRuntimeEvents(runtime); // JOB-10: a running job's events, for its own tenant
         runtime.MapRuntimeHttp(); // POST /http through the egress guard (NET-1)
 
         // {message, level?} → one line of the attempt's logs, stream "runtime".
