@@ -205,4 +205,42 @@ public sealed class EventApiTests
         Assert.Contains(await EventServer.AuditAsync(server, "acme"),
             e => e.Action == "trigger.fire" && e.Outcome == "failed" && e.Target == "strict");
     }
+
+    [Fact] // NET-3: events are limited per identity; a refusal answers 429 and stores nothing
+    public async Task Events_beyond_the_rate_limit_are_refused_and_not_stored()
+    {
+        await using var server = await ServerFixture.StartAsync(o =>
+        {
+            o.EventsEnabled = true;
+            o.RateLimitEventsPerMin = 2;
+        });
+        var key = await server.NewTenantKeyAsync("acme", "events:write");
+        for (var i = 0; i < 2; i++)
+        {
+            using var admitted = await server.SendAsync(HttpMethod.Post, "/v1/events", key, OrderCreated());
+            Assert.Equal(HttpStatusCode.Accepted, admitted.StatusCode);
+        }
+
+        using var refused = await server.SendAsync(HttpMethod.Post, "/v1/events", key, OrderCreated());
+
+        await Problem.AssertAsync(refused, HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.Equal(2, await EventServer.EventRowsAsync(server));
+    }
+
+    [Fact] // FLAG-1: a trigger's template follows its family flag: an autopilot.* template with autopilot jobs off starts nothing
+    public async Task A_trigger_on_a_template_whose_family_is_off_starts_nothing()
+    {
+        await using var server = await EventServer.StartAsync();
+        var key = await server.NewTenantKeyAsync("acme", "events:write", "templates:admin");
+        await server.ApplyTemplateAsync(TemplateFiles.Script("autopilot.fix", "true"));
+        (await server.SendAsync(HttpMethod.Put, "/v1/triggers/fixer", key, OnCreated("autopilot.fix"))).Dispose();
+
+        using var response = await server.SendAsync(HttpMethod.Post, "/v1/events", key, OrderCreated());
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Empty(body.GetProperty("jobs").EnumerateArray());
+        Assert.Equal("feature_disabled", Assert.Single(body.GetProperty("not_started").EnumerateArray()).GetProperty("code").GetString());
+        Assert.Equal(0, await EventServer.JobRowsAsync(server));
+    }
 }
