@@ -70,8 +70,9 @@ public static class DeniedAddresses
         }
 
         var value = ToUInt128(address);
-        // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated): the IPv4 address is the destination.
-        if (value >> 32 == 0xFFFF || (value >> 32 == 0 && value > 1))
+        // ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (SIIT translated) and ::a.b.c.d (compatible,
+        // deprecated): the IPv4 address is the destination.
+        if (value >> 32 == 0xFFFF || value >> 32 == 0xFFFF_0000 || (value >> 32 == 0 && value > 1))
         {
             return ReasonForV4((uint)value, allowLoopback);
         }

@@ -68,6 +68,8 @@ public sealed class EgressGuardTests
         { "http://[::1]/", "open", "loopback" },
         { "http://[::ffff:127.0.0.1]/", "open", "loopback" },
         { "http://[::127.0.0.1]/", "open", "loopback" },
+        { "http://[::ffff:0:7f00:1]/", "open", "loopback" },             // SIIT-translated 127.0.0.1
+        { "http://[::ffff:7f00:1]/", "open", "loopback" },               // mapped, written in hex
         { "http://[64:ff9b::7f00:1]/", "open", "loopback" },            // NAT64 of 127.0.0.1
         { "http://[2002:7f00:1::]/", "open", "loopback" },               // 6to4 of 127.0.0.1
         { "http://localhost/", "open", "internal_name" },
