@@ -89,6 +89,26 @@ public sealed class ManifestTests
         Assert.Contains(audit, e => e.Action == "manifest.create" && e.Target == id && e.Outcome == "success");
     }
 
+    [Fact] // FLAG-1, AUD-1: with audit_logging on, reading a manifest is on the read trail
+    public async Task With_audit_logging_on_a_manifest_read_is_audited()
+    {
+        await using var server = await ServerFixture.StartAsync(o =>
+        {
+            o.ManifestsEnabled = true;
+            o.AuditLoggingEnabled = true;
+        });
+        var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
+        await server.ApplyTemplateAsync(Template("read"));
+        var id = (await server.SubmitAsync(key, new { template = Key, inputs = new { n = 1 } })).GetProperty("id").GetString()!;
+        await server.WaitForStateAsync(key, id, "succeeded");
+
+        await WaitForManifestAsync(server, key, id);
+
+        var acme = TenantScope.Of((await server.Store.FindTenantByNameAsync("acme", CancellationToken.None))!);
+        var audit = await server.Store.ListAuditAsync(acme, 100, CancellationToken.None);
+        Assert.Contains(audit, e => e.Action == "manifest.read" && e.Target == id && e.Actor.Length > 0);
+    }
+
     [Fact] // TEN-1: another tenant's manifest is not found, the same answer as no manifest at all
     public async Task Another_tenants_manifest_answers_404()
     {

@@ -129,6 +129,23 @@ public sealed class ReplayTests : IDisposable
         Assert.Equal(before, await JobCountAsync(server, scope));
     }
 
+    [Fact] // TEN-4: a suspended tenant's jobs are not replayed; nothing is enqueued
+    public async Task Replay_of_a_suspended_tenants_job_is_refused_and_nothing_is_enqueued()
+    {
+        await using var server = await StartAsync();
+        var (_, id, scope) = await RunThenUpgradeAsync(server);
+        await server.Operator.SuspendTenantAsync("acme", CancellationToken.None);
+        var before = await JobCountAsync(server, scope);
+
+        var run = await ReplayAsync(server, id);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("Tenant acme is suspended; resume it before replaying its jobs.", run.StderrLines.Single());
+        Assert.Equal(before, await JobCountAsync(server, scope));
+        var refusal = Assert.Single(await AuditAsync(server, scope), e => e.Action == "job.replay");
+        Assert.Equal("denied", refusal.Outcome);
+    }
+
     [Fact] // SEC-1, SEC-3: the bundle names the secret, no byte of its value is stored; the replay reads the current value
     public async Task No_secret_value_is_in_the_bundle_manifest_or_database_and_the_replay_resolves_it_afresh()
     {
