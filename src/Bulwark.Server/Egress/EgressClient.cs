@@ -18,8 +18,6 @@ internal sealed class EgressClient(EgressRules rules, IHostResolver resolver, lo
 
     private readonly EgressGuard _guard = new(rules, resolver);
 
-    public EgressGuard Guard => _guard;
-
     /// <param name="onHop">Called for every hop sent or refused, before the next one (the audit trail).</param>
     /// <exception cref="EgressException">Refused, timed out, too large, or failed; the code says which.</exception>
     public async Task<EgressResponse> SendAsync(
