@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Storage;
@@ -6,6 +5,7 @@ using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Auth;
+using Bulwark.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,13 +30,14 @@ internal static class TemplateEndpoints
             {
                 var caller = Caller.Of(http);
                 Identifiers.Require(key, "template key");
-                if (!http.Request.HasJsonContentType())
+                // NET-2: the payload gate first (media type, duplicates, text that decodes), at the template's own depth.
+                string text;
+                using (var body = await JsonBody.ReadAsync(http.Request, TemplateFile.MaxDepth, http.RequestAborted))
                 {
-                    throw new Core.Validation.UnsupportedMediaTypeException();
+                    text = body.RootElement.GetRawText();
                 }
 
-                using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-                var definition = TemplateFile.Parse(await reader.ReadToEndAsync(http.RequestAborted));
+                var definition = TemplateFile.Parse(text);
                 if (definition.Key != key)
                 {
                     throw new InvalidPayloadException($"The body's key '{definition.Key}' does not match the URL's '{key}'.");
