@@ -144,6 +144,20 @@ public sealed class FlagApiTests
         Assert.Empty(await FlagProbe.AuditAsync(server.Store));
     }
 
+    [Fact] // FLAG-1, NET-2: security_validation off (development only) skips the template's inputs schema and nothing else
+    public async Task With_security_validation_off_in_dev_the_inputs_schema_is_not_applied()
+    {
+        await using var server = await ServerFixture.StartAsync(o => o.SecurityValidationEnabled = false);
+        var key = await server.NewTenantKeyAsync("acme", Scopes.JobsWrite, Scopes.JobsRead);
+        await server.ApplyTemplateAsync(TemplateFiles.Echo);
+
+        using var unvalidated = await server.SendAsync(HttpMethod.Post, "/v1/jobs", key, new { template = "demo.echo", inputs = new { unknown = 1 }, dry_run = true });
+        using var notJson = await server.SendAsync(HttpMethod.Post, "/v1/jobs", key, new { template = "demo.echo", inputs = "not an object", dry_run = true });
+
+        Assert.Equal(HttpStatusCode.OK, unvalidated.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+    }
+
     [Fact] // AUTHZ-1: reading the flags needs flags:read
     public async Task Get_without_flags_read_is_forbidden()
     {

@@ -53,6 +53,30 @@ public sealed class ReadTrailTests
         Assert.DoesNotContain(await ActionsAsync(server, key), a => a.Target == missing);
     }
 
+    [Fact] // FLAG-1: a job reading a variable through the runtime API is on the trail too, with the job as actor
+    public async Task With_audit_logging_on_a_runtime_variable_read_is_audited()
+    {
+        await using var server = await ServerFixture.StartAsync(o => o.AuditLoggingEnabled = true);
+        var key = await server.NewTenantKeyAsync("acme", Scopes.JobsWrite, Scopes.JobsRead, Scopes.AuditRead);
+        await server.ApplyTemplateAsync(TemplateFiles.Script("demo.vars", Rt + """
+            rt PUT /runtime/v1/variables/progress --data '{"step":1}'
+            rt GET /runtime/v1/variables/progress
+            """));
+        var id = (await server.SubmitAsync(key, new { template = "demo.vars" })).GetProperty("id").GetString()!;
+        await server.WaitForStateAsync(key, id, "succeeded");
+
+        using var response = await server.SendAsync(HttpMethod.Get, "/v1/audit?action=variable.read", key);
+        var entry = Assert.Single(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("entries").EnumerateArray());
+
+        Assert.Equal("progress", entry.GetProperty("target").GetString());
+        Assert.Equal($"task:{id}", entry.GetProperty("actor").GetString());
+    }
+
+    private const string Rt = """
+        rt() { m=$1; p=$2; shift 2; curl -sS --unix-socket "$BULWARK_RUNTIME_SOCKET" -X "$m" -H "Authorization: Bearer $BULWARK_TASK_TOKEN" -H 'Content-Type: application/json' -w ' %{http_code}\n' "http://runtime$p" "$@"; }
+
+        """;
+
     private static async Task<(string Key, string Id)> FinishedJobAsync(ServerFixture server)
     {
         var key = await server.NewTenantKeyAsync("acme", Scopes.JobsWrite, Scopes.JobsRead, Scopes.AuditRead);
