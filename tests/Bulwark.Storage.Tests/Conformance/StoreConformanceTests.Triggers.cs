@@ -1,3 +1,4 @@
+using Bulwark.Core.Events;
 using Bulwark.Core.Tenancy;
 using Bulwark.Core.Triggers;
 
@@ -145,5 +146,33 @@ public abstract partial class StoreConformanceTests
         }
 
         Assert.Equal(occurrences, wins);
+    }
+
+    [Fact] // TEN-4: a purge empties the tenant's events and triggers and keeps everyone else's
+    public async Task Purge_removes_the_tenants_events_and_triggers_and_keeps_the_others()
+    {
+        var acme = await NewTenantAsync("acme");
+        var other = await NewTenantAsync("other");
+        foreach (var scope in new[] { acme, other })
+        {
+            await Triggers.PutTriggerAsync(scope, CronTrigger(scope, "nightly", Now), Ct);
+            await ((IEventStore)Store).AddEventAsync(scope, new TenantEvent
+            {
+                Id = NewId("evt_"),
+                TenantId = scope.TenantId,
+                EventType = "order.created",
+                PayloadJson = "{}",
+                ReceivedAt = Now,
+                Actor = "key:k1",
+            }, Ct);
+        }
+
+        await Store.PurgeTenantAsync("acme", PurgeRecord(), Ct);
+
+        var left = await CellsHoldingAsync(acme.TenantId);
+        Assert.DoesNotContain(left, cell => cell.StartsWith("events.", StringComparison.Ordinal) || cell.StartsWith("triggers.", StringComparison.Ordinal));
+        var kept = await CellsHoldingAsync(other.TenantId);
+        Assert.Contains("events.tenant_id", kept);
+        Assert.Contains("triggers.tenant_id", kept);
     }
 }
