@@ -51,6 +51,12 @@ public sealed class PayloadPropertyTests
         ("POST", (s, _) => "/v1/jobs/" + s + "/cancel", false),
         ("GET", (s, q) => "/v1/jobs/" + s + "/logs?" + q, false),
         ("DELETE", (s, _) => "/v1/api-keys/" + s, false),
+        ("POST", (_, _) => "/v1/events", true),
+        ("PUT", (s, _) => "/v1/triggers/" + s, true),
+        ("DELETE", (s, _) => "/v1/triggers/" + s, false),
+        ("GET", (s, _) => "/v1/jobs/" + s + "/manifest", false),
+        // Last: a flag it turns off only makes later answers 403.
+        ("PUT", (s, _) => "/v1/flags/" + s, true),
     ];
 
     /// <summary>The runtime API's routes that read a body or a name (API.md), called with a live run's token.</summary>
@@ -63,6 +69,8 @@ public sealed class PayloadPropertyTests
         ("POST", (s, _) => "/runtime/v1/locks/" + s, true),
         ("DELETE", (s, _) => "/runtime/v1/locks/" + s, false),
         ("POST", (_, _) => "/runtime/v1/heartbeat", true),
+        ("POST", (_, _) => "/runtime/v1/events", true),
+        ("POST", (_, _) => "/runtime/v1/http", true),
     ];
 
     [Fact] // NET-2 on the embedded store: the user API and the runtime API of a live run
@@ -74,6 +82,9 @@ public sealed class PayloadPropertyTests
             o.AdditionalLogProvider = log;
             o.MaxBodyBytes = MaxBodyBytes;
             o.PolicyTokenSecret = new string('p', 40);
+            o.EventsEnabled = true;
+            o.TriggersEnabled = true;
+            o.ManifestsEnabled = true;
             o.RateLimitJobsPerMin = 1_000_000;
             o.RateLimitHeavyPerMin = 1_000_000;
         });
@@ -105,6 +116,9 @@ public sealed class PayloadPropertyTests
             o.AdditionalLogProvider = log;
             o.MaxBodyBytes = MaxBodyBytes;
             o.PolicyTokenSecret = new string('p', 40);
+            o.EventsEnabled = true;
+            o.TriggersEnabled = true;
+            o.ManifestsEnabled = true;
             o.RateLimitJobsPerMin = 1_000_000;
             o.RateLimitHeavyPerMin = 1_000_000;
         });
