@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Bulwark.Core.Errors;
 using Bulwark.Core.Events;
 using Bulwark.Core.RateLimits;
@@ -7,6 +8,7 @@ using Bulwark.Core.Validation;
 using Bulwark.Server.Http;
 using Bulwark.Server.RateLimits;
 using Bulwark.Server.Runtime;
+using Bulwark.Server.Secrets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,7 +23,7 @@ namespace Bulwark.Server.Events;
 internal static class RuntimeEvents
 {
     public static void MapRuntimeEvents(this IEndpointRouteBuilder runtime) =>
-        runtime.MapPost("/events", async (HttpContext http, EventService service, RateLimiter limiter, IBulwarkStore store, IEventStore events) =>
+        runtime.MapPost("/events", async (HttpContext http, EventService service, RateLimiter limiter, IBulwarkStore store, IEventStore events, RunSecrets secrets) =>
         {
             var run = RuntimeCaller.Of(http).Run;
             var tenant = await store.FindTenantByIdAsync(run.TenantId, http.RequestAborted) is { } found
@@ -33,7 +35,10 @@ internal static class RuntimeEvents
             SubmitEventRequest request;
             using (var body = await JsonBody.ReadAsync(http.Request, JsonPayload.DefaultMaxDepth, http.RequestAborted))
             {
-                request = SubmitEventRequest.Read(body.RootElement, allowDryRun: false);
+                // SEC-1, SEC-4: an event is stored and becomes other jobs' input, so the run's secrets never are.
+                var redacted = JsonRedaction.Redact(secrets.RedactorOf(run.Lease), body.RootElement.GetRawText());
+                using var clean = JsonDocument.Parse(redacted);
+                request = SubmitEventRequest.Read(clean.RootElement, allowDryRun: false);
             }
 
             var depth = await DepthOfJobAsync(store, events, tenant, run.Lease.JobId, http.RequestAborted);

@@ -79,4 +79,36 @@ public sealed class RuntimeEventTests
         Assert.Equal(1, await EventServer.CountAsync(server, "SELECT count(*) FROM events WHERE depth = 8"));
         Assert.Equal(8, await EventServer.JobRowsAsync(server));
     }
+
+    [Fact] // SEC-1, SEC-4: a job's secret in the event it emits is redacted before the event is stored
+    public async Task A_jobs_secret_never_reaches_a_stored_event()
+    {
+        var secretsDir = Directory.CreateTempSubdirectory("bulwark-events-secrets-").FullName;
+        try
+        {
+            var value = "sv-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+            Directory.CreateDirectory(Path.Join(secretsDir, "dev", "acme"));
+            await File.WriteAllTextAsync(Path.Join(secretsDir, "dev", "acme", "demo_key"), value + "\n");
+            await using var server = await ServerFixture.StartAsync(o =>
+            {
+                o.EventsEnabled = true;
+                o.SecretsDir = secretsDir;
+            });
+            var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
+            await server.ApplyTemplateAsync(TemplateFiles.Script("rt.leak", Rt + """
+                rt POST /runtime/v1/events --data "{\"event_type\":\"build.done\",\"payload\":{\"k\":\"$DEMO_KEY\"}}"
+                """) + "\nsecrets: [demo_key]\n");
+
+            var id = (await server.SubmitAsync(key, new { template = "rt.leak" })).GetProperty("id").GetString()!;
+            await server.WaitForStateAsync(key, id, "succeeded", "failed", "dead");
+
+            Assert.Equal(1, await EventServer.CountAsync(server, """SELECT count(*) FROM events WHERE payload_json = '{"k":"[REDACTED]"}'"""));
+            Assert.Equal(0, await Runtime.RuntimeApiClient.CountAsync(server.Options.DatabasePath,
+                "SELECT count(*) FROM events WHERE instr(payload_json, $v) > 0", ("$v", value)));
+        }
+        finally
+        {
+            Directory.Delete(secretsDir, recursive: true);
+        }
+    }
 }
