@@ -60,6 +60,40 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.Contains("\"event\":\"rate_limit_refused\"", _server.Console.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact] // OPS-2: every refusal is counted on the "Bulwark" meter, per bucket
+    public async Task A_refusal_is_counted_on_the_rate_limit_refusals_instrument()
+    {
+        var key = await _server.NewTenantKeyAsync("acme", Scopes.JobsRead);
+        var heavyRefusals = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Bulwark" && instrument.Name == "bulwark.rate_limit.refusals")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "bucket", Value: "heavy" })
+                {
+                    Interlocked.Add(ref heavyRefusals, value);
+                }
+            }
+        });
+        listener.Start();
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await _server.SendAsync(HttpMethod.Get, "/v1/jobs", key)).Dispose();
+        }
+
+        // Other tests running at the same time may add their own refusals, never take any away.
+        Assert.True(Interlocked.Read(ref heavyRefusals) >= 1);
+    }
+
     [Fact] // NET-3: Retry-After is honest: one second early is still refused, on time is admitted
     public async Task After_retry_after_seconds_the_identity_is_admitted_again_and_not_a_second_earlier()
     {
