@@ -122,10 +122,10 @@ public static class BulwarkConfiguration
         Transport.TransportSettings.Validate(o);
         // NET-3: every limit at least 1 (a limit of 0 would be an outage, not a limit).
         RateLimits.RateLimitSettings.Validate(o);
-        // AUD-3: the events' retention window.
-        Events.EventSettings.Validate(o);
         // FLAG-1, FLAG-2: the flags' refresh bound; payload validation off in development only.
         Flags.FlagSettings.Validate(o);
+        // AUD-3: the events' retention window.
+        Events.EventSettings.Validate(o);
         // NET-1: ports, caps, and loopback egress in development only.
         Egress.EgressSettings.Validate(o);
 

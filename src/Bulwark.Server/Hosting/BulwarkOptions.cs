@@ -245,14 +245,6 @@ public sealed class BulwarkOptions
     /// <summary>Days a finished job (attempts, logs, variables) is kept (<c>BULWARK_RETENTION_JOBS_DAYS</c>).</summary>
     public int RetentionJobsDays { get; set; } = 90;
 
-    // ---- manifests and replay bundles (JOB-11, AUD-3) ------------------------------------------
-
-    /// <summary>Days a run manifest is kept (<c>BULWARK_RETENTION_MANIFESTS_DAYS</c>).</summary>
-    public int RetentionManifestsDays { get; set; } = 90;
-
-    /// <summary>Days a replay bundle is kept (<c>BULWARK_RETENTION_REPLAY_BUNDLES_DAYS</c>).</summary>
-    public int RetentionReplayBundlesDays { get; set; } = 30;
-
     // ---- egress guard (NET-1) ----------------------------------------------------------------
 
     /// <summary>Ports outbound requests may use (<c>BULWARK_EGRESS_ALLOWED_PORTS</c>, comma-separated).</summary>
@@ -269,6 +261,14 @@ public sealed class BulwarkOptions
 
     /// <summary>Each tenant's hosts, from <c>BULWARK_EGRESS_ALLOW_&lt;TENANT&gt;</c>; none by default.</summary>
     public Core.Egress.EgressAllowLists EgressAllowLists { get; internal set; } = Core.Egress.EgressAllowLists.Empty;
+
+    // ---- manifests and replay bundles (JOB-11, AUD-3) ------------------------------------------
+
+    /// <summary>Days a run manifest is kept (<c>BULWARK_RETENTION_MANIFESTS_DAYS</c>).</summary>
+    public int RetentionManifestsDays { get; set; } = 90;
+
+    /// <summary>Days a replay bundle is kept (<c>BULWARK_RETENTION_REPLAY_BUNDLES_DAYS</c>).</summary>
+    public int RetentionReplayBundlesDays { get; set; } = 30;
 
     // ---- events and triggers (JOB-9, JOB-10, AUD-3) ---------------------------------------------
 

@@ -290,8 +290,8 @@ public static class BulwarkServer
         app.MapWorker();
         Policy.PolicyTokenEndpoints.MapPolicyTokens(app);
         AuditApi.AuditEndpoints.MapAudit(app);
+        Flags.FlagEndpoints.MapFlags(app);
         Events.EventEndpoints.MapEvents(app);
         Triggers.TriggerEndpoints.MapTriggers(app);
-        Flags.FlagEndpoints.MapFlags(app);
     }
 }
