@@ -933,6 +933,43 @@ internal static class PostgresMigrations
             {SystemPolicies("rate_windows")}
             GRANT SELECT, DELETE ON rate_windows TO {SystemRole};
             """),
+        new(11, "purge covers flags, events, triggers, manifests, replay bundles and rate windows",
+            """
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- TEN-4: step 4's purge, with the tables of steps 7 to 10. None of them has children, so
+            -- they go before the tenant row like the others; the order is otherwise unchanged.
+            CREATE OR REPLACE FUNCTION purge_tenant(p_name text) RETURNS TABLE (tenant_id text, table_name text, removed bigint)
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+            DECLARE
+                v_id text;
+                v_table text;
+                v_removed bigint;
+            BEGIN
+                SELECT t.id INTO v_id FROM tenants t WHERE t.name = p_name FOR UPDATE;
+                IF v_id IS NULL THEN
+                    RETURN;
+                END IF;
+                FOREACH v_table IN ARRAY ARRAY['job_logs', 'job_variables', 'attempts', 'manifests', 'replay_bundles',
+                                               'jobs', 'locks', 'users', 'api_keys', 'revocations', 'events', 'triggers',
+                                               'templates', 'flags', 'rate_windows', 'audit_log', 'audit_chain_heads'] LOOP
+                    IF v_table IN ('audit_log', 'audit_chain_heads') THEN
+                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1 OR x.chain = $1', v_table) USING v_id;
+                    ELSE
+                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1', v_table) USING v_id;
+                    END IF;
+                    GET DIAGNOSTICS v_removed = ROW_COUNT;
+                    tenant_id := v_id; table_name := v_table; removed := v_removed;
+                    RETURN NEXT;
+                END LOOP;
+                DELETE FROM tenants t WHERE t.id = v_id;
+                GET DIAGNOSTICS v_removed = ROW_COUNT;
+                tenant_id := v_id; table_name := 'tenants'; removed := v_removed;
+                RETURN NEXT;
+            END
+            $fn$;
+            """),
     ];
 
     private static string EnableAndForce(params string[] tables) =>

@@ -1,19 +1,25 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.Events;
 using Bulwark.Core.Fences;
+using Bulwark.Core.Flags;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Jobs;
 using Bulwark.Core.Keys;
+using Bulwark.Core.Manifests;
+using Bulwark.Core.RateLimits;
 using Bulwark.Core.Runtime;
 using Bulwark.Core.Storage;
 using Bulwark.Core.Templates;
 using Bulwark.Core.Tenancy;
+using Bulwark.Core.Triggers;
 
 namespace Bulwark.Storage.Tests.Postgres.Wall;
 
 /// <summary>
 /// The data every wall test probes: tenants A and B, each with a row in every table the store's
 /// API reaches (tenant, API key, user, template, job with its attempt, logs, variable, lock,
-/// revocation, audit entries), plus the rows that belong to no tenant (a global template, an
+/// revocation, audit entries, flag value, event, trigger, manifest and replay bundle, rate
+/// window), plus the rows that belong to no tenant (a global template, an
 /// operator audit entry, a revocation of a token id in every tenant). Written through the store,
 /// so the rows are shaped as production writes them. Both tenants use the same business keys
 /// (RLS-14): a unique key without tenant_id would already fail here.
@@ -63,6 +69,12 @@ public sealed record TwoTenants(SeededTenant A, SeededTenant B, JobTemplate Glob
                 Stdout = secret + "\n",
                 Stderr = secret + "\n",
             }, now, ct);
+            var scope = job.Job.TenantId == a.Scope.TenantId ? a.Scope : b.Scope;
+            await ((IManifestStore)store).SaveManifestAsync(
+                scope,
+                new StoredManifest(job.Job.TenantId, job.Job.Id, 1, now, $$"""{"secret":"{{secret}}"}"""),
+                new StoredReplayBundle(job.Job.TenantId, job.Job.Id, now, $$"""{"secret":"{{secret}}"}"""),
+                ct);
         }
 
         if (locks.Count != 2)
@@ -110,8 +122,38 @@ public sealed record TwoTenants(SeededTenant A, SeededTenant B, JobTemplate Glob
         };
         var enqueued = await store.EnqueueAsync(scope, job, Audit(tenant.Id, "job.submit", secret, now), ct);
         await store.AppendAuditAsync(Audit(tenant.Id, "key.create", secret, now), ct);
+        await GuardRailRowsAsync(store, scope, secret, now, ct);
 
         return new Enqueued(scope, secret, template, enqueued.Job, enqueued.Created, userCreated);
+    }
+
+    /// <summary>The tenant's flag value, event, cron trigger (due, so the scheduler's list sees it) and rate window.</summary>
+    private static async Task GuardRailRowsAsync(IBulwarkStore store, TenantScope scope, string secret, DateTimeOffset now, CancellationToken ct)
+    {
+        await ((IFlagStore)store).SetFlagAsync(new StoredFlag(scope.TenantId, "events", false, secret, now), ct);
+        await ((IEventStore)store).AddEventAsync(scope, new TenantEvent
+        {
+            Id = "evt_" + Guid.CreateVersion7(now).ToString("N"),
+            TenantId = scope.TenantId,
+            EventType = "build.finished",
+            PayloadJson = $$"""{"secret":"{{secret}}"}""",
+            ReceivedAt = now,
+            Actor = "user:" + SharedSubject,
+        }, ct);
+        await ((ITriggerStore)store).PutTriggerAsync(scope, new Trigger
+        {
+            TenantId = scope.TenantId,
+            Name = "nightly",
+            Kind = TriggerKind.Cron,
+            TemplateKey = SharedTemplateKey,
+            Cron = "0 3 * * *",
+            TimeZone = "UTC",
+            InputsJson = $$"""{"secret":"{{secret}}"}""",
+            NextFireAt = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, ct);
+        await ((IRateLimitStore)store).TakeAsync(scope, new RateWindowTake(secret, "jobs", now, TimeSpan.FromMinutes(1), 10), ct);
     }
 
     /// <summary>A tenant's rows before its job was claimed.</summary>
