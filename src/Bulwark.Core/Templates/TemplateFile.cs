@@ -133,14 +133,27 @@ public static partial class TemplateFile
     private static JsonDocument ParseDocument(string text)
     {
         var utf8 = Encoding.UTF8.GetBytes(text);
+        JsonDocument? json = null;
         try
         {
-            return JsonDocument.Parse(utf8, JsonPayload.Options(MaxDepth));
+            json = JsonDocument.Parse(utf8, JsonPayload.Options(MaxDepth));
         }
         catch (JsonException)
         {
             // Not JSON as written: read it as YAML, which turns into JSON and goes through the
             // same strict parser (duplicates, depth) as a JSON file would.
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-key check could not read a key as text (a lone surrogate escape).
+            throw new InvalidPayloadException(JsonProblems.UndecodableString);
+        }
+
+        if (json is not null)
+        {
+            // JSON as written: the gate's own checks, strings that cannot become text included.
+            json.Dispose();
+            return JsonPayload.Parse(utf8, MaxDepth);
         }
 
         byte[] converted;

@@ -68,6 +68,16 @@ public sealed class TemplateFileTests
 
     private static string Refused(string text) => Assert.Throws<InvalidPayloadException>(() => TemplateFile.Parse(text)).Message;
 
+    [Theory] // NET-2: a string that cannot become text is refused at the gate, not thrown by a later read
+    [InlineData("{\"key\": \"t.k\", \"kind\": \"script\", \"command\": [\"run\"], \"required_scope\": \"a\\ud800\"}")]
+    [InlineData("{\"key\": \"t.k\", \"kind\": \"script\", \"command\": [\"\\udc00x\"]}")]
+    public void Parse_refuses_a_lone_surrogate_escape_as_invalid_payload(string text)
+    {
+        var message = Refused(text);
+
+        Assert.Contains("not valid Unicode", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_reads_every_field_when_given_the_api_script_example_in_yaml()
     {
