@@ -12,11 +12,8 @@ public sealed partial class PostgresStore : IFlagStore
         OutsideTenantsAsync(
             async connection =>
             {
-                var rows = await connection.QueryAsync<(string? TenantId, string Name, bool Enabled, string ChangedBy, long ChangedAt)>(
-                    "SELECT tenant_id, name, enabled, changed_by, changed_at FROM read_flags()");
-                return (IReadOnlyList<StoredFlag>)rows
-                    .Select(r => new StoredFlag(r.TenantId, r.Name, r.Enabled, r.ChangedBy, UnixMs.To(r.ChangedAt)))
-                    .ToList();
+                var rows = await connection.QueryAsync<FlagRow>($"SELECT {FlagRow.Columns} FROM read_flags()");
+                return (IReadOnlyList<StoredFlag>)rows.Select(r => r.ToRecord()).ToList();
             },
             ct);
 
@@ -24,14 +21,7 @@ public sealed partial class PostgresStore : IFlagStore
     {
         ArgumentNullException.ThrowIfNull(flag);
         ArgumentException.ThrowIfNullOrEmpty(flag.Name);
-        var row = new
-        {
-            flag.TenantId,
-            flag.Name,
-            Enabled = flag.On,
-            flag.ChangedBy,
-            ChangedAt = UnixMs.From(flag.ChangedAt),
-        };
+        var row = FlagRow.From(flag);
         if (flag.TenantId is null)
         {
             return OutsideTenantsAsync(

@@ -19,9 +19,9 @@ public sealed partial class PostgresStore : IManifestStore
             async tx =>
             {
                 var added = await tx.Connection.ExecuteAsync(
-                    "INSERT INTO manifests (job_id, tenant_id, attempt, created_at, manifest_json) "
+                    $"INSERT INTO manifests ({ManifestRow.InsertColumns}) "
                     + "VALUES (@JobId, @TenantId, @Attempt, @CreatedAt, @Json) ON CONFLICT (job_id) DO NOTHING",
-                    new { manifest.JobId, scope.TenantId, manifest.Attempt, CreatedAt = UnixMs.From(manifest.CreatedAt), manifest.Json },
+                    ManifestRow.From(scope.TenantId, manifest),
                     tx.Transaction);
                 if (added == 0)
                 {
@@ -31,9 +31,9 @@ public sealed partial class PostgresStore : IManifestStore
                 if (bundle is not null)
                 {
                     await tx.Connection.ExecuteAsync(
-                        "INSERT INTO replay_bundles (job_id, tenant_id, created_at, bundle_json) "
+                        $"INSERT INTO replay_bundles ({ReplayBundleRow.InsertColumns}) "
                         + "VALUES (@JobId, @TenantId, @CreatedAt, @Json) ON CONFLICT (job_id) DO NOTHING",
-                        new { bundle.JobId, scope.TenantId, CreatedAt = UnixMs.From(bundle.CreatedAt), bundle.Json },
+                        ReplayBundleRow.From(scope.TenantId, bundle),
                         tx.Transaction);
                 }
 
@@ -50,10 +50,10 @@ public sealed partial class PostgresStore : IManifestStore
             async tx =>
             {
                 var row = await tx.Connection.QuerySingleOrDefaultAsync<ManifestRow>(
-                    "SELECT tenant_id AS TenantId, job_id AS JobId, attempt AS Attempt, created_at AS CreatedAt, manifest_json AS Json FROM manifests WHERE job_id = @jobId",
+                    $"SELECT {ManifestRow.Columns} FROM manifests WHERE job_id = @jobId",
                     new { jobId },
                     tx.Transaction);
-                return row is null ? null : new StoredManifest(row.TenantId, row.JobId, checked((int)row.Attempt), UnixMs.To(row.CreatedAt), row.Json);
+                return row?.ToRecord();
             },
             ct);
     }
@@ -66,7 +66,7 @@ public sealed partial class PostgresStore : IManifestStore
             async tx =>
             {
                 var row = await tx.Connection.QuerySingleOrDefaultAsync<AttemptRow>(
-                    "SELECT attempt AS Attempt, started_at AS StartedAt, finished_at AS FinishedAt, outcome AS Outcome, exit_code AS ExitCode FROM attempts WHERE job_id = @jobId AND attempt = @attempt",
+                    $"SELECT {AttemptRow.Columns} FROM attempts WHERE job_id = @jobId AND attempt = @attempt",
                     new { jobId, attempt },
                     tx.Transaction);
                 return row?.ToRecord();
@@ -97,9 +97,9 @@ public sealed partial class PostgresStore : IManifestStore
         return OutsideTenantsAsync(
             async connection =>
             {
-                var row = await connection.QuerySingleOrDefaultAsync<BundleRow>(
-                    "SELECT tenant_id AS TenantId, job_id AS JobId, created_at AS CreatedAt, bundle_json AS Json FROM find_replay_bundle(@jobId)", new { jobId });
-                return row is null ? null : new StoredReplayBundle(row.TenantId, row.JobId, UnixMs.To(row.CreatedAt), row.Json);
+                var row = await connection.QuerySingleOrDefaultAsync<ReplayBundleRow>(
+                    $"SELECT {ReplayBundleRow.Columns} FROM find_replay_bundle(@jobId)", new { jobId });
+                return row?.ToRecord();
             },
             ct);
     }
@@ -116,34 +116,5 @@ public sealed partial class PostgresStore : IManifestStore
                 return new ManifestSweep(row.Manifests, row.Bundles);
             },
             ct);
-    }
-
-    private sealed class ManifestRow
-    {
-        public string TenantId { get; set; } = "";
-        public string JobId { get; set; } = "";
-        public long Attempt { get; set; }
-        public long CreatedAt { get; set; }
-        public string Json { get; set; } = "";
-    }
-
-    private sealed class BundleRow
-    {
-        public string TenantId { get; set; } = "";
-        public string JobId { get; set; } = "";
-        public long CreatedAt { get; set; }
-        public string Json { get; set; } = "";
-    }
-
-    private sealed class AttemptRow
-    {
-        public long Attempt { get; set; }
-        public long StartedAt { get; set; }
-        public long? FinishedAt { get; set; }
-        public string? Outcome { get; set; }
-        public long? ExitCode { get; set; }
-
-        public AttemptRecord ToRecord() =>
-            new(checked((int)Attempt), UnixMs.To(StartedAt), UnixMs.To(FinishedAt), Outcome, ExitCode is { } x ? checked((int)x) : null);
     }
 }

@@ -11,21 +11,11 @@ namespace Bulwark.Storage.Postgres;
 // other, so the count per window is exact across nodes. Every SET expression reads the old row.
 public sealed partial class PostgresStore : IRateLimitStore
 {
-    private const string RolledPrevious =
-        "CASE WHEN w.window_start >= @WindowStart THEN w.previous_hits "
-        + "WHEN w.window_start = @WindowStart - @Width THEN w.hits ELSE 0 END";
-
-    private const string RolledCurrent = "CASE WHEN w.window_start >= @WindowStart THEN w.hits ELSE 0 END";
-
-    private const string Admits = "((" + RolledPrevious + ") * @Remaining / @Width + (" + RolledCurrent + ") < @Limit)";
-
     private const string TakeSql =
-        "INSERT INTO rate_windows AS w (tenant_id, subject, bucket, window_start, hits, previous_hits, last_admitted) "
+        $"INSERT INTO rate_windows AS w ({RateWindowRow.InsertColumns}) "
         + "VALUES (@TenantId, @Subject, @Bucket, @WindowStart, 1, 0, true) "
         + "ON CONFLICT (tenant_id, subject, bucket) DO UPDATE SET "
-        + "previous_hits = " + RolledPrevious + ", "
-        + "hits = (" + RolledCurrent + ") + CASE WHEN " + Admits + " THEN 1 ELSE 0 END, "
-        + "last_admitted = " + Admits + ", "
+        + RateWindowRow.RollCounts
         // A node whose clock is behind never moves the window back (it counts in the newer one).
         + "window_start = GREATEST(w.window_start, @WindowStart) "
         + "RETURNING last_admitted, hits, previous_hits";
@@ -33,19 +23,7 @@ public sealed partial class PostgresStore : IRateLimitStore
     public Task<RateWindowState> TakeAsync(TenantScope tenant, RateWindowTake take, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(take);
-        ArgumentException.ThrowIfNullOrEmpty(take.Subject);
-        ArgumentOutOfRangeException.ThrowIfLessThan(take.Limit, 1);
-        var parameters = new
-        {
-            tenant.TenantId,
-            take.Subject,
-            take.Bucket,
-            WindowStart = take.WindowStartMs,
-            Width = take.WidthMs,
-            Remaining = take.RemainingMs,
-            Limit = (long)take.Limit,
-        };
+        var parameters = RateWindowRow.From(tenant.TenantId, take);
         return InTenantAsync(
             tenant.TenantId,
             async tx =>

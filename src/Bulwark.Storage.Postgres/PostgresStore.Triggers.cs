@@ -12,33 +12,19 @@ namespace Bulwark.Storage.Postgres;
 // update's row lock makes exactly one of any number of nodes win an occurrence.
 public sealed partial class PostgresStore : ITriggerStore
 {
-    private const string TriggerColumns =
-        "tenant_id AS TenantId, name AS Name, kind AS Kind, definition_json AS DefinitionJson, next_fire_at AS NextFireAt, "
-        + "created_at AS CreatedAt, updated_at AS UpdatedAt";
-
     public Task<Trigger> PutTriggerAsync(TenantScope scope, Trigger trigger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(trigger);
-        var parameters = new
-        {
-            scope.TenantId,
-            trigger.Name,
-            Kind = trigger.Kind.ToName(),
-            trigger.EventType,
-            DefinitionJson = TriggerDefinitions.ToJson(trigger),
-            NextFireAt = UnixMs.From(trigger.NextFireAt),
-            CreatedAt = UnixMs.From(trigger.CreatedAt),
-            UpdatedAt = UnixMs.From(trigger.UpdatedAt),
-        };
+        var parameters = TriggerRow.From(scope.TenantId, trigger);
         return InTenantAsync(
             scope.TenantId,
             async tx => (await tx.Connection.QuerySingleAsync<TriggerRow>(
-                "INSERT INTO triggers (tenant_id, name, kind, event_type, definition_json, next_fire_at, created_at, updated_at) "
+                $"INSERT INTO triggers ({TriggerRow.InsertColumns}) "
                 + "VALUES (@TenantId, @Name, @Kind, @EventType, @DefinitionJson, @NextFireAt, @CreatedAt, @UpdatedAt) "
                 + "ON CONFLICT (tenant_id, name) DO UPDATE SET kind = excluded.kind, event_type = excluded.event_type, "
                 + "definition_json = excluded.definition_json, next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at "
-                + $"RETURNING {TriggerColumns}",
+                + $"RETURNING {TriggerRow.Columns}",
                 parameters,
                 tx.Transaction)).ToTrigger(),
             ct);
@@ -50,7 +36,7 @@ public sealed partial class PostgresStore : ITriggerStore
         return InTenantAsync(
             scope.TenantId,
             async tx => (await tx.Connection.QuerySingleOrDefaultAsync<TriggerRow>(
-                $"SELECT {TriggerColumns} FROM triggers WHERE name = @name", new { name }, tx.Transaction))?.ToTrigger(),
+                $"SELECT {TriggerRow.Columns} FROM triggers WHERE name = @name", new { name }, tx.Transaction))?.ToTrigger(),
             ct);
     }
 
@@ -60,7 +46,7 @@ public sealed partial class PostgresStore : ITriggerStore
         return InTenantAsync(
             scope.TenantId,
             async tx => (IReadOnlyList<Trigger>)(await tx.Connection.QueryAsync<TriggerRow>(
-                $"SELECT {TriggerColumns} FROM triggers ORDER BY name", transaction: tx.Transaction))
+                $"SELECT {TriggerRow.Columns} FROM triggers ORDER BY name", transaction: tx.Transaction))
                 .Select(r => r.ToTrigger()).ToList(),
             ct);
     }
@@ -81,7 +67,7 @@ public sealed partial class PostgresStore : ITriggerStore
         return InTenantAsync(
             scope.TenantId,
             async tx => (IReadOnlyList<Trigger>)(await tx.Connection.QueryAsync<TriggerRow>(
-                $"SELECT {TriggerColumns} FROM triggers WHERE kind = 'event' AND event_type = @eventType ORDER BY name",
+                $"SELECT {TriggerRow.Columns} FROM triggers WHERE kind = 'event' AND event_type = @eventType ORDER BY name",
                 new { eventType },
                 tx.Transaction))
                 .Select(r => r.ToTrigger()).Where(t => t.Enabled).ToList(),
@@ -121,19 +107,5 @@ public sealed partial class PostgresStore : ITriggerStore
                 parameters,
                 tx.Transaction) == 1,
             ct);
-    }
-
-    private sealed class TriggerRow
-    {
-        public string TenantId { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string Kind { get; set; } = "";
-        public string DefinitionJson { get; set; } = "";
-        public long? NextFireAt { get; set; }
-        public long CreatedAt { get; set; }
-        public long UpdatedAt { get; set; }
-
-        public Trigger ToTrigger() => TriggerDefinitions.FromRow(
-            TenantId, Name, Kind, DefinitionJson, UnixMs.To(NextFireAt), UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt));
     }
 }

@@ -8,16 +8,12 @@ namespace Bulwark.Storage.Sqlite;
 // Cross-tenant by design, like revocations: the server's flag state needs every tenant's values.
 public sealed partial class SqliteStore : IFlagStore
 {
-
     public Task<IReadOnlyList<StoredFlag>> ReadFlagsAsync(CancellationToken ct) =>
         ReadAsync(
             async c =>
             {
-                var rows = await c.Db.QueryAsync<(string? TenantId, string Name, long Enabled, string ChangedBy, long ChangedAt)>(
-                    "SELECT tenant_id, name, enabled, changed_by, changed_at FROM flags ORDER BY tenant_id, name");
-                return (IReadOnlyList<StoredFlag>)rows
-                    .Select(r => new StoredFlag(r.TenantId, r.Name, r.Enabled != 0, r.ChangedBy, UnixMs.To(r.ChangedAt)))
-                    .ToList();
+                var rows = await c.Db.QueryAsync<FlagRow>($"SELECT {FlagRow.Columns} FROM flags ORDER BY tenant_id, name");
+                return (IReadOnlyList<StoredFlag>)rows.Select(r => r.ToRecord()).ToList();
             },
             ct);
 
@@ -25,14 +21,7 @@ public sealed partial class SqliteStore : IFlagStore
     {
         ArgumentNullException.ThrowIfNull(flag);
         ArgumentException.ThrowIfNullOrEmpty(flag.Name);
-        var row = new
-        {
-            flag.TenantId,
-            flag.Name,
-            Enabled = flag.On ? 1 : 0,
-            flag.ChangedBy,
-            ChangedAt = UnixMs.From(flag.ChangedAt),
-        };
+        var row = FlagRow.From(flag);
         // The one writer of the file holds its lock for the whole transaction, so read-then-replace is atomic.
         return WriteAsync(
             async (c, tx) =>

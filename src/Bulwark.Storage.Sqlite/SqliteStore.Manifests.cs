@@ -17,9 +17,9 @@ public sealed partial class SqliteStore : IManifestStore
             async (c, tx) =>
             {
                 var added = await c.Db.ExecuteAsync(
-                    "INSERT INTO manifests (job_id, tenant_id, attempt, created_at, manifest_json) "
+                    $"INSERT INTO manifests ({ManifestRow.InsertColumns}) "
                     + "VALUES (@JobId, @TenantId, @Attempt, @CreatedAt, @Json) ON CONFLICT (job_id) DO NOTHING",
-                    new { manifest.JobId, scope.TenantId, manifest.Attempt, CreatedAt = UnixMs.From(manifest.CreatedAt), manifest.Json },
+                    ManifestRow.From(scope.TenantId, manifest),
                     tx);
                 if (added == 0)
                 {
@@ -29,9 +29,9 @@ public sealed partial class SqliteStore : IManifestStore
                 if (bundle is not null)
                 {
                     await c.Db.ExecuteAsync(
-                        "INSERT INTO replay_bundles (job_id, tenant_id, created_at, bundle_json) "
+                        $"INSERT INTO replay_bundles ({ReplayBundleRow.InsertColumns}) "
                         + "VALUES (@JobId, @TenantId, @CreatedAt, @Json) ON CONFLICT (job_id) DO NOTHING",
-                        new { bundle.JobId, scope.TenantId, CreatedAt = UnixMs.From(bundle.CreatedAt), bundle.Json },
+                        ReplayBundleRow.From(scope.TenantId, bundle),
                         tx);
                 }
 
@@ -47,9 +47,9 @@ public sealed partial class SqliteStore : IManifestStore
             async c =>
             {
                 var row = await c.Db.QuerySingleOrDefaultAsync<ManifestRow>(
-                    "SELECT tenant_id AS TenantId, job_id AS JobId, attempt AS Attempt, created_at AS CreatedAt, manifest_json AS Json FROM manifests WHERE job_id = @jobId AND tenant_id = @TenantId",
+                    $"SELECT {ManifestRow.Columns} FROM manifests WHERE job_id = @jobId AND tenant_id = @TenantId",
                     new { jobId, scope.TenantId });
-                return row is null ? null : new StoredManifest(row.TenantId, row.JobId, checked((int)row.Attempt), UnixMs.To(row.CreatedAt), row.Json);
+                return row?.ToRecord();
             },
             ct);
     }
@@ -61,7 +61,7 @@ public sealed partial class SqliteStore : IManifestStore
             async c =>
             {
                 var row = await c.Db.QuerySingleOrDefaultAsync<AttemptRow>(
-                    "SELECT attempt AS Attempt, started_at AS StartedAt, finished_at AS FinishedAt, outcome AS Outcome, exit_code AS ExitCode FROM attempts "
+                    $"SELECT {AttemptRow.Columns} FROM attempts "
                     + "WHERE job_id = @jobId AND attempt = @attempt AND tenant_id = @TenantId",
                     new { jobId, attempt, scope.TenantId });
                 return row?.ToRecord();
@@ -89,10 +89,10 @@ public sealed partial class SqliteStore : IManifestStore
         return ReadAsync(
             async c =>
             {
-                var row = await c.Db.QuerySingleOrDefaultAsync<BundleRow>(
-                    "SELECT tenant_id AS TenantId, job_id AS JobId, created_at AS CreatedAt, bundle_json AS Json FROM replay_bundles WHERE job_id = @jobId",
+                var row = await c.Db.QuerySingleOrDefaultAsync<ReplayBundleRow>(
+                    $"SELECT {ReplayBundleRow.Columns} FROM replay_bundles WHERE job_id = @jobId",
                     new { jobId });
-                return row is null ? null : new StoredReplayBundle(row.TenantId, row.JobId, UnixMs.To(row.CreatedAt), row.Json);
+                return row?.ToRecord();
             },
             ct);
     }
@@ -110,34 +110,5 @@ public sealed partial class SqliteStore : IManifestStore
                 return new ManifestSweep(manifests, bundles);
             },
             ct);
-    }
-
-    private sealed class ManifestRow
-    {
-        public string TenantId { get; set; } = "";
-        public string JobId { get; set; } = "";
-        public long Attempt { get; set; }
-        public long CreatedAt { get; set; }
-        public string Json { get; set; } = "";
-    }
-
-    private sealed class BundleRow
-    {
-        public string TenantId { get; set; } = "";
-        public string JobId { get; set; } = "";
-        public long CreatedAt { get; set; }
-        public string Json { get; set; } = "";
-    }
-
-    private sealed class AttemptRow
-    {
-        public long Attempt { get; set; }
-        public long StartedAt { get; set; }
-        public long? FinishedAt { get; set; }
-        public string? Outcome { get; set; }
-        public long? ExitCode { get; set; }
-
-        public AttemptRecord ToRecord() =>
-            new(checked((int)Attempt), UnixMs.To(StartedAt), UnixMs.To(FinishedAt), Outcome, ExitCode is { } x ? checked((int)x) : null);
     }
 }

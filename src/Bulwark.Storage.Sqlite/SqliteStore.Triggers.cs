@@ -9,32 +9,18 @@ namespace Bulwark.Storage.Sqlite;
 // scope's tenant; the due list names each trigger's tenant so the scheduler then acts under it.
 public sealed partial class SqliteStore : ITriggerStore
 {
-    private const string TriggerColumns =
-        "tenant_id AS TenantId, name AS Name, kind AS Kind, definition_json AS DefinitionJson, next_fire_at AS NextFireAt, "
-        + "created_at AS CreatedAt, updated_at AS UpdatedAt";
-
     public Task<Trigger> PutTriggerAsync(TenantScope scope, Trigger trigger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(trigger);
-        var parameters = new
-        {
-            scope.TenantId,
-            trigger.Name,
-            Kind = trigger.Kind.ToName(),
-            trigger.EventType,
-            DefinitionJson = TriggerDefinitions.ToJson(trigger),
-            NextFireAt = UnixMs.From(trigger.NextFireAt),
-            CreatedAt = UnixMs.From(trigger.CreatedAt),
-            UpdatedAt = UnixMs.From(trigger.UpdatedAt),
-        };
+        var parameters = TriggerRow.From(scope.TenantId, trigger);
         return WriteAsync(
             async (c, tx) => (await c.Db.QuerySingleAsync<TriggerRow>(
-                $"INSERT INTO triggers (tenant_id, name, kind, event_type, definition_json, next_fire_at, created_at, updated_at) "
+                $"INSERT INTO triggers ({TriggerRow.InsertColumns}) "
                 + "VALUES (@TenantId, @Name, @Kind, @EventType, @DefinitionJson, @NextFireAt, @CreatedAt, @UpdatedAt) "
                 + "ON CONFLICT (tenant_id, name) DO UPDATE SET kind = excluded.kind, event_type = excluded.event_type, "
                 + "definition_json = excluded.definition_json, next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at "
-                + $"RETURNING {TriggerColumns}",
+                + $"RETURNING {TriggerRow.Columns}",
                 parameters,
                 tx)).ToTrigger(),
             ct);
@@ -45,7 +31,7 @@ public sealed partial class SqliteStore : ITriggerStore
         ArgumentNullException.ThrowIfNull(scope);
         return ReadAsync(
             async c => (await c.Db.QuerySingleOrDefaultAsync<TriggerRow>(
-                $"SELECT {TriggerColumns} FROM triggers WHERE tenant_id = @TenantId AND name = @name",
+                $"SELECT {TriggerRow.Columns} FROM triggers WHERE tenant_id = @TenantId AND name = @name",
                 new { scope.TenantId, name }))?.ToTrigger(),
             ct);
     }
@@ -55,7 +41,7 @@ public sealed partial class SqliteStore : ITriggerStore
         ArgumentNullException.ThrowIfNull(scope);
         return ReadAsync(
             async c => (IReadOnlyList<Trigger>)(await c.Db.QueryAsync<TriggerRow>(
-                $"SELECT {TriggerColumns} FROM triggers WHERE tenant_id = @TenantId ORDER BY name",
+                $"SELECT {TriggerRow.Columns} FROM triggers WHERE tenant_id = @TenantId ORDER BY name",
                 new { scope.TenantId })).Select(r => r.ToTrigger()).ToList(),
             ct);
     }
@@ -74,7 +60,7 @@ public sealed partial class SqliteStore : ITriggerStore
         ArgumentNullException.ThrowIfNull(scope);
         return ReadAsync(
             async c => (IReadOnlyList<Trigger>)(await c.Db.QueryAsync<TriggerRow>(
-                $"SELECT {TriggerColumns} FROM triggers WHERE tenant_id = @TenantId AND kind = 'event' AND event_type = @eventType ORDER BY name",
+                $"SELECT {TriggerRow.Columns} FROM triggers WHERE tenant_id = @TenantId AND kind = 'event' AND event_type = @eventType ORDER BY name",
                 new { scope.TenantId, eventType })).Select(r => r.ToTrigger()).Where(t => t.Enabled).ToList(),
             ct);
     }
@@ -103,19 +89,5 @@ public sealed partial class SqliteStore : ITriggerStore
                 parameters,
                 tx) == 1,
             ct);
-    }
-
-    private sealed class TriggerRow
-    {
-        public string TenantId { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string Kind { get; set; } = "";
-        public string DefinitionJson { get; set; } = "";
-        public long? NextFireAt { get; set; }
-        public long CreatedAt { get; set; }
-        public long UpdatedAt { get; set; }
-
-        public Trigger ToTrigger() => TriggerDefinitions.FromRow(
-            TenantId, Name, Kind, DefinitionJson, UnixMs.To(NextFireAt), UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt));
     }
 }
