@@ -13,7 +13,6 @@ public sealed partial class PostgresStore : IEventStore
     public Task AddEventAsync(TenantScope scope, TenantEvent tenantEvent, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        ArgumentNullException.ThrowIfNull(tenantEvent);
         var parameters = EventRow.From(scope.TenantId, tenantEvent);
         return InTenantAsync(
             scope.TenantId,

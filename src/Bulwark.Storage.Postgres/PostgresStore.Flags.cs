@@ -19,8 +19,6 @@ public sealed partial class PostgresStore : IFlagStore
 
     public Task<bool?> SetFlagAsync(StoredFlag flag, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(flag);
-        ArgumentException.ThrowIfNullOrEmpty(flag.Name);
         var row = FlagRow.From(flag);
         if (flag.TenantId is null)
         {

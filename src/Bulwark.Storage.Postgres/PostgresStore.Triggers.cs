@@ -15,15 +15,13 @@ public sealed partial class PostgresStore : ITriggerStore
     public Task<Trigger> PutTriggerAsync(TenantScope scope, Trigger trigger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        ArgumentNullException.ThrowIfNull(trigger);
         var parameters = TriggerRow.From(scope.TenantId, trigger);
         return InTenantAsync(
             scope.TenantId,
             async tx => (await tx.Connection.QuerySingleAsync<TriggerRow>(
                 $"INSERT INTO triggers ({TriggerRow.InsertColumns}) "
                 + "VALUES (@TenantId, @Name, @Kind, @EventType, @DefinitionJson, @NextFireAt, @CreatedAt, @UpdatedAt) "
-                + "ON CONFLICT (tenant_id, name) DO UPDATE SET kind = excluded.kind, event_type = excluded.event_type, "
-                + "definition_json = excluded.definition_json, next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at "
+                + $"ON CONFLICT (tenant_id, name) DO UPDATE SET {TriggerRow.UpsertSet} "
                 + $"RETURNING {TriggerRow.Columns}",
                 parameters,
                 tx.Transaction)).ToTrigger(),

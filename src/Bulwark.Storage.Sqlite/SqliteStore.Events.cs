@@ -11,7 +11,6 @@ public sealed partial class SqliteStore : IEventStore
     public Task AddEventAsync(TenantScope scope, TenantEvent tenantEvent, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        ArgumentNullException.ThrowIfNull(tenantEvent);
         var row = EventRow.From(scope.TenantId, tenantEvent);
         return WriteAsync(
             async (c, tx) => await c.Db.ExecuteAsync(

@@ -19,8 +19,6 @@ public sealed partial class SqliteStore : IFlagStore
 
     public Task<bool?> SetFlagAsync(StoredFlag flag, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(flag);
-        ArgumentException.ThrowIfNullOrEmpty(flag.Name);
         var row = FlagRow.From(flag);
         // The one writer of the file holds its lock for the whole transaction, so read-then-replace is atomic.
         return WriteAsync(

@@ -12,14 +12,12 @@ public sealed partial class SqliteStore : ITriggerStore
     public Task<Trigger> PutTriggerAsync(TenantScope scope, Trigger trigger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        ArgumentNullException.ThrowIfNull(trigger);
         var parameters = TriggerRow.From(scope.TenantId, trigger);
         return WriteAsync(
             async (c, tx) => (await c.Db.QuerySingleAsync<TriggerRow>(
                 $"INSERT INTO triggers ({TriggerRow.InsertColumns}) "
                 + "VALUES (@TenantId, @Name, @Kind, @EventType, @DefinitionJson, @NextFireAt, @CreatedAt, @UpdatedAt) "
-                + "ON CONFLICT (tenant_id, name) DO UPDATE SET kind = excluded.kind, event_type = excluded.event_type, "
-                + "definition_json = excluded.definition_json, next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at "
+                + $"ON CONFLICT (tenant_id, name) DO UPDATE SET {TriggerRow.UpsertSet} "
                 + $"RETURNING {TriggerRow.Columns}",
                 parameters,
                 tx)).ToTrigger(),

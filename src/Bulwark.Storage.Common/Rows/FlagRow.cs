@@ -16,9 +16,11 @@ public sealed class FlagRow
     public string ChangedBy { get; set; } = "";
     public long ChangedAt { get; set; }
 
+    /// <summary>The row to write; refuses a flag without a name.</summary>
     public static FlagRow From(StoredFlag flag)
     {
         ArgumentNullException.ThrowIfNull(flag);
+        ArgumentException.ThrowIfNullOrEmpty(flag.Name);
         return new()
         {
             TenantId = flag.TenantId,

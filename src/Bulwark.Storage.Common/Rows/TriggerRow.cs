@@ -9,6 +9,14 @@ public sealed class TriggerRow
     public const string InsertColumns =
         "tenant_id, name, kind, event_type, definition_json, next_fire_at, created_at, updated_at";
 
+    /// <summary>
+    /// What the upsert replaces when the trigger exists: everything but the tenant, the name and
+    /// created_at, which stay as first written.
+    /// </summary>
+    public const string UpsertSet =
+        "kind = excluded.kind, event_type = excluded.event_type, definition_json = excluded.definition_json, "
+        + "next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at";
+
     public const string Columns =
         "tenant_id AS TenantId, name AS Name, kind AS Kind, definition_json AS DefinitionJson, next_fire_at AS NextFireAt, "
         + "created_at AS CreatedAt, updated_at AS UpdatedAt";
