@@ -33,14 +33,4 @@ public sealed partial class PostgresStore : IEventStore
                 $"SELECT {EventRow.Columns} FROM events WHERE id = @eventId", new { eventId }, tx.Transaction))?.ToEvent(),
             ct);
     }
-
-    public Task<long> RemoveExpiredEventsAsync(DateTimeOffset before, CancellationToken ct) =>
-        OutsideTenantsAsync(
-            async connection =>
-            {
-                await using var command = new NpgsqlCommand("SELECT remove_expired_events(@before)", connection)
-                    .Bind("before", UnixMs.From(before));
-                return (long)(await command.ExecuteScalarAsync(ct))!;
-            },
-            ct);
 }

@@ -103,18 +103,4 @@ public sealed partial class PostgresStore : IManifestStore
             },
             ct);
     }
-
-    public Task<ManifestSweep> RemoveExpiredManifestsAsync(ManifestCutoffs cutoffs, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(cutoffs);
-        return OutsideTenantsAsync(
-            async connection =>
-            {
-                var row = await connection.QuerySingleAsync<(long Manifests, long Bundles)>(
-                    "SELECT manifests_removed, bundles_removed FROM remove_expired_manifests(@manifestsBefore, @bundlesBefore)",
-                    new { manifestsBefore = UnixMs.From(cutoffs.ManifestsBefore), bundlesBefore = UnixMs.From(cutoffs.BundlesBefore) });
-                return new ManifestSweep(row.Manifests, row.Bundles);
-            },
-            ct);
-    }
 }

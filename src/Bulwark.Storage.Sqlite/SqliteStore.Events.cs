@@ -30,10 +30,4 @@ public sealed partial class SqliteStore : IEventStore
                 new { scope.TenantId, eventId }))?.ToEvent(),
             ct);
     }
-
-    public Task<long> RemoveExpiredEventsAsync(DateTimeOffset before, CancellationToken ct) =>
-        WriteAsync(
-            async (c, tx) => (long)await c.Db.ExecuteAsync(
-                "DELETE FROM events WHERE received_at < @before", new { before = UnixMs.From(before) }, tx),
-            ct);
 }

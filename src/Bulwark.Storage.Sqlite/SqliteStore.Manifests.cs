@@ -96,19 +96,4 @@ public sealed partial class SqliteStore : IManifestStore
             },
             ct);
     }
-
-    public Task<ManifestSweep> RemoveExpiredManifestsAsync(ManifestCutoffs cutoffs, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(cutoffs);
-        return WriteAsync(
-            async (c, tx) =>
-            {
-                var manifests = await c.Db.ExecuteAsync(
-                    "DELETE FROM manifests WHERE created_at < @before", new { before = UnixMs.From(cutoffs.ManifestsBefore) }, tx);
-                var bundles = await c.Db.ExecuteAsync(
-                    "DELETE FROM replay_bundles WHERE created_at < @before", new { before = UnixMs.From(cutoffs.BundlesBefore) }, tx);
-                return new ManifestSweep(manifests, bundles);
-            },
-            ct);
-    }
 }

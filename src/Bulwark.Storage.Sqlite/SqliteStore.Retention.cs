@@ -1,24 +1,26 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.Manifests;
+using Bulwark.Core.Retention;
 using Dapper;
 
 namespace Bulwark.Storage.Sqlite;
 
-// AUD-3: retention. Each chain is cut in its own write transaction: the checkpoint is appended and
-// the entries it covers deleted together, so a chain is never left cut without its checkpoint.
+// AUD-3: retention, per data type and tenant. Each chain is cut in its own write transaction: the
+// checkpoint is appended and the entries it covers deleted together, so a chain is never left cut
+// without its checkpoint. Everything else is deleted per cutoff group (ByCutoff).
 public sealed partial class SqliteStore
 {
-    private const string FinishedJobs =
-        "SELECT id FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled', 'dead') AND finished_at < @before";
+    private const string Finished = "state IN ('succeeded', 'failed', 'cancelled', 'dead')";
 
     public async Task<RetentionSweep?> SweepRetentionAsync(RetentionCutoffs cutoffs, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(cutoffs);
-        var auditBefore = UnixMs.From(cutoffs.AuditBefore);
         long removed = 0;
         var checkpoints = 0;
         foreach (var head in await ListAuditChainHeadsAsync(ct))
         {
-            var cut = await WriteAsync((c, tx) => CutChainAsync(c, tx, head.Chain, auditBefore, now, ct), ct);
+            var before = UnixMs.From(cutoffs.AuditBefore.For(AuditChain.TenantOf(head.Chain)));
+            var cut = await WriteAsync((c, tx) => CutChainAsync(c, tx, head.Chain, before, now, ct), ct);
             removed += cut;
             checkpoints += cut > 0 ? 1 : 0;
         }
@@ -27,22 +29,70 @@ public sealed partial class SqliteStore
         removed += await WriteAsync(
             (c, tx) => WithAuditDeletePermitAsync(c, tx, () => c.Db.ExecuteAsync(
                 "DELETE FROM audit_log WHERE chain = @unsealed AND at < @auditBefore",
-                new { unsealed = AuditChain.UnsealedChain, auditBefore }, tx)),
+                new { unsealed = AuditChain.UnsealedChain, auditBefore = UnixMs.From(cutoffs.AuditBefore.Default) }, tx)),
             ct);
 
         var jobs = await WriteAsync(
             async (c, tx) =>
             {
-                var parameters = new { before = UnixMs.From(cutoffs.JobsBefore) };
-                foreach (var child in new[] { "job_logs", "job_variables", "attempts" })
+                long gone = 0;
+                foreach (var (tenants, parameters) in ByCutoff(cutoffs.JobsBefore))
                 {
-                    await c.Db.ExecuteAsync($"DELETE FROM {child} WHERE job_id IN ({FinishedJobs})", parameters, tx);
+                    var expired = $"SELECT id FROM jobs WHERE {tenants} AND {Finished} AND finished_at < @before";
+                    foreach (var child in new[] { "job_logs", "job_variables", "attempts" })
+                    {
+                        await c.Db.ExecuteAsync($"DELETE FROM {child} WHERE job_id IN ({expired})", parameters, tx);
+                    }
+
+                    gone += await c.Db.ExecuteAsync($"DELETE FROM jobs WHERE id IN ({expired})", parameters, tx);
                 }
 
-                return await c.Db.ExecuteAsync($"DELETE FROM jobs WHERE id IN ({FinishedJobs})", parameters, tx);
+                return gone;
             },
             ct);
         return new RetentionSweep(removed, checkpoints, jobs);
+    }
+
+    public Task<long> RemoveExpiredEventsAsync(TenantCutoffs before, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return WriteAsync((c, tx) => DeleteExpiredAsync(c, tx, "events", "received_at", before), ct);
+    }
+
+    public Task<ManifestSweep> RemoveExpiredManifestsAsync(ManifestCutoffs cutoffs, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        return WriteAsync(
+            async (c, tx) => new ManifestSweep(
+                await DeleteExpiredAsync(c, tx, "manifests", "created_at", cutoffs.ManifestsBefore),
+                await DeleteExpiredAsync(c, tx, "replay_bundles", "created_at", cutoffs.BundlesBefore)),
+            ct);
+    }
+
+    /// <summary>
+    /// The groups a sweep deletes in: each tenant with a cutoff of its own, then every other tenant
+    /// by the default. Each is a condition on <c>tenant_id</c> and its parameters, <c>@before</c> included.
+    /// </summary>
+    private static IEnumerable<(string Tenants, object Parameters)> ByCutoff(TenantCutoffs cutoffs)
+    {
+        foreach (var (tenantId, before) in cutoffs.ByTenant)
+        {
+            yield return ("tenant_id = @tenantId", new { tenantId, before = UnixMs.From(before) });
+        }
+
+        yield return ("tenant_id NOT IN @own", new { own = cutoffs.ByTenant.Keys.ToArray(), before = UnixMs.From(cutoffs.Default) });
+    }
+
+    private static async Task<long> DeleteExpiredAsync(
+        Connections.StoreConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, string table, string column, TenantCutoffs cutoffs)
+    {
+        long removed = 0;
+        foreach (var (tenants, parameters) in ByCutoff(cutoffs))
+        {
+            removed += await c.Db.ExecuteAsync($"DELETE FROM {table} WHERE {tenants} AND {column} < @before", parameters, tx);
+        }
+
+        return removed;
     }
 
     private async Task<long> CutChainAsync(

@@ -34,6 +34,9 @@ public static class AuditChain
     /// <summary>The chain an entry of <paramref name="tenantId"/> belongs to.</summary>
     public static string ChainOf(string? tenantId) => tenantId ?? SystemChain;
 
+    /// <summary>The tenant whose chain <paramref name="chain"/> is; null for the system chain.</summary>
+    public static string? TenantOf(string chain) => chain == SystemChain ? null : chain;
+
     /// <summary>The hash that seals <paramref name="entry"/> as number <paramref name="chainSeq"/> of <paramref name="chain"/>.</summary>
     public static byte[] Seal(AuditKey key, AuditEntry entry, string chain, long chainSeq, ReadOnlySpan<byte> prevHash)
     {

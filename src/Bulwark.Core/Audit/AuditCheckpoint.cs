@@ -21,7 +21,7 @@ public sealed record AuditCheckpoint(
     public AuditEntry ToEntry(string chain, DateTimeOffset at) => new()
     {
         At = at,
-        TenantId = chain == AuditChain.SystemChain ? null : chain,
+        TenantId = AuditChain.TenantOf(chain),
         Actor = "system:retention",
         Action = Action,
         Target = chain,

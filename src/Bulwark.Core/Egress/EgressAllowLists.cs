@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using System.Text;
+using Bulwark.Core.Tenancy;
 
 namespace Bulwark.Core.Egress;
 
@@ -62,14 +62,5 @@ public sealed class EgressAllowLists
     public static EgressAllowLists Of(IReadOnlyDictionary<string, string> byTenantName) =>
         new(byTenantName.ToDictionary(p => KeyOf(p.Key), p => EgressAllowList.Parse(p.Value)));
 
-    private static string KeyOf(string tenantName)
-    {
-        var key = new StringBuilder(tenantName.Length);
-        foreach (var c in tenantName.ToUpperInvariant())
-        {
-            key.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
-        }
-
-        return key.ToString();
-    }
+    private static string KeyOf(string tenantName) => TenantSettingKey.Of(tenantName);
 }

@@ -11,6 +11,6 @@ public interface IEventStore
     /// <summary>Null when the event does not exist in this tenant (another tenant's is absent too).</summary>
     Task<TenantEvent?> FindEventAsync(TenantScope scope, string eventId, CancellationToken ct);
 
-    /// <summary>AUD-3: removes every tenant's events received before <paramref name="before"/>; returns how many.</summary>
-    Task<long> RemoveExpiredEventsAsync(DateTimeOffset before, CancellationToken ct);
+    /// <summary>AUD-3: removes every tenant's events received before its cutoff in <paramref name="before"/>; returns how many.</summary>
+    Task<long> RemoveExpiredEventsAsync(Retention.TenantCutoffs before, CancellationToken ct);
 }

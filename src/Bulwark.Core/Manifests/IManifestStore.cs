@@ -28,7 +28,7 @@ public interface IManifestStore
     /// <summary>Operator (replay): the bundle of <paramref name="jobId"/> whatever its tenant; null when none is kept.</summary>
     Task<StoredReplayBundle?> FindReplayBundleAsync(string jobId, CancellationToken ct);
 
-    /// <summary>AUD-3: removes manifests created before <see cref="ManifestCutoffs.ManifestsBefore"/> and bundles before <see cref="ManifestCutoffs.BundlesBefore"/>, of every tenant.</summary>
+    /// <summary>AUD-3: removes every tenant's manifests and bundles created before its cutoff of each in <paramref name="cutoffs"/>.</summary>
     Task<ManifestSweep> RemoveExpiredManifestsAsync(ManifestCutoffs cutoffs, CancellationToken ct);
 }
 
@@ -42,7 +42,7 @@ public sealed record StoredReplayBundle(string TenantId, string JobId, DateTimeO
 public sealed record AttemptRecord(int Attempt, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Outcome, int? ExitCode);
 
 /// <summary>AUD-3: what a sweep removes.</summary>
-public sealed record ManifestCutoffs(DateTimeOffset ManifestsBefore, DateTimeOffset BundlesBefore);
+public sealed record ManifestCutoffs(Retention.TenantCutoffs ManifestsBefore, Retention.TenantCutoffs BundlesBefore);
 
 /// <summary>What a sweep removed.</summary>
 public sealed record ManifestSweep(long ManifestsRemoved, long BundlesRemoved);

@@ -63,6 +63,7 @@ public static class BulwarkConfiguration
         {
             options.RoleScopes = Core.Identity.RoleScopes.Parse(env);
             options.EgressAllowLists = Core.Egress.EgressAllowLists.Parse(env);
+            options.RetentionOverrides = Core.Retention.RetentionOverrides.Parse(env);
         }
         catch (FormatException e)
         {
@@ -115,20 +116,18 @@ public static class BulwarkConfiguration
         }
 
         Auth.Mtls.MtlsSettings.Validate(o);
-        // AUD-2, AUD-3: the audit key's form (never its value) and the retention windows.
+        // AUD-2: the audit key's form (never its value).
         Operations.AuditSettings.Validate(o);
-        Manifests.ManifestSettings.Validate(o);
+        // AUD-3: every retention window, node-wide and per tenant.
+        Operations.RetentionSettings.Validate(o);
         // NET-4: HSTS, CORS origins, and a server certificate that is readable and not expired.
         Transport.TransportSettings.Validate(o);
         // NET-3: every limit at least 1 (a limit of 0 would be an outage, not a limit).
         RateLimits.RateLimitSettings.Validate(o);
         // FLAG-1, FLAG-2: the flags' refresh bound; payload validation off in development only.
         Flags.FlagSettings.Validate(o);
-        // AUD-3: the events' retention window.
-        Events.EventSettings.Validate(o);
         // NET-1: ports, caps, and loopback egress in development only.
         Egress.EgressSettings.Validate(o);
-
     }
 
     private static void Require(bool condition, string message)

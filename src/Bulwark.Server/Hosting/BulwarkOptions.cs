@@ -275,6 +275,12 @@ public sealed class BulwarkOptions
     /// <summary>Days an ingested event is kept (<c>BULWARK_RETENTION_EVENTS_DAYS</c>).</summary>
     public int RetentionEventsDays { get; set; } = 90;
 
+    /// <summary>
+    /// Tenants whose data is kept for a time of their own, from
+    /// <c>BULWARK_RETENTION_&lt;KIND&gt;_DAYS_&lt;TENANT&gt;</c>; none by default (AUD-3).
+    /// </summary>
+    public Core.Retention.RetentionOverrides RetentionOverrides { get; internal set; } = Core.Retention.RetentionOverrides.None;
+
     public string DatabasePath => string.IsNullOrWhiteSpace(Database)
         ? Path.Combine(DataDir, "bulwark.db")
         : Database;

@@ -1,5 +1,7 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.Events;
 using Bulwark.Core.Manifests;
+using Bulwark.Core.Retention;
 using Bulwark.Core.Storage;
 using Bulwark.Server.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -8,13 +10,18 @@ using Microsoft.Extensions.Logging;
 namespace Bulwark.Server.Operations;
 
 /// <summary>
-/// AUD-3: once at start and then daily, removes what retention allows: audit entries past
-/// <c>BULWARK_RETENTION_AUDIT_DAYS</c> (each chain cut behind a checkpoint, so the rest still
-/// verifies) and finished jobs past <c>BULWARK_RETENTION_JOBS_DAYS</c>. On PostgreSQL one node
-/// sweeps at a time (the store's advisory lock); the others skip that round.
+/// AUD-3: once at start and then daily, removes what retention allows, per data type and tenant
+/// (<see cref="RetentionSettings"/>): audit entries (each chain cut behind a checkpoint, so the
+/// rest still verifies), finished jobs, events, manifests and replay bundles. On PostgreSQL one
+/// node sweeps at a time (the store's advisory lock); the others skip that round.
 /// </summary>
 public sealed partial class RetentionSweeper(
-    IBulwarkStore store, BulwarkOptions options, TimeProvider time, ILogger<RetentionSweeper> log, IManifestStore? manifests = null)
+    IBulwarkStore store,
+    IEventStore events,
+    IManifestStore manifests,
+    BulwarkOptions options,
+    TimeProvider time,
+    ILogger<RetentionSweeper> log)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
@@ -23,19 +30,22 @@ public sealed partial class RetentionSweeper(
     public async Task<RetentionSweep?> SweepOnceAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var sweep = await store.SweepRetentionAsync(AuditSettings.CutoffsAt(options, now), now, ct);
-        if (store is Core.Events.IEventStore events) { await events.RemoveExpiredEventsAsync(Events.EventSettings.CutoffAt(options, now), ct); } // AUD-3: events
-        if (sweep is { } done)
+        var tenants = await store.ListTenantsAsync(ct);
+        TenantCutoffs Cutoffs(RetentionKind kind) => RetentionSettings.CutoffsAt(options, kind, tenants, now);
+
+        var sweep = await store.SweepRetentionAsync(
+            new RetentionCutoffs(Cutoffs(RetentionKind.Audit), Cutoffs(RetentionKind.Jobs)), now, ct);
+        if (sweep is null)
         {
-            Swept(log, done.AuditEntriesRemoved, done.Checkpoints, done.JobsRemoved);
-            if (manifests is not null)
-            {
-                // JOB-11: manifests 90 days, replay bundles 30 (their own windows, swept in the same round).
-                var removed = await manifests.RemoveExpiredManifestsAsync(Manifests.ManifestSettings.CutoffsAt(options, now), ct);
-                SweptManifests(log, removed.ManifestsRemoved, removed.BundlesRemoved);
-            }
+            return null;
         }
 
+        var eventsRemoved = await events.RemoveExpiredEventsAsync(Cutoffs(RetentionKind.Events), ct);
+        var manifestSweep = await manifests.RemoveExpiredManifestsAsync(
+            new ManifestCutoffs(Cutoffs(RetentionKind.Manifests), Cutoffs(RetentionKind.ReplayBundles)), ct);
+        Swept(
+            log, sweep.AuditEntriesRemoved, sweep.Checkpoints, sweep.JobsRemoved, eventsRemoved,
+            manifestSweep.ManifestsRemoved, manifestSweep.BundlesRemoved);
         return sweep;
     }
 
@@ -64,11 +74,11 @@ public sealed partial class RetentionSweeper(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep: {AuditEntries} audit entries removed behind {Checkpoints} checkpoints, {Jobs} finished jobs removed.")]
-    private static partial void Swept(ILogger logger, long auditEntries, int checkpoints, long jobs);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep: {Manifests} manifests and {Bundles} replay bundles removed.")]
-    private static partial void SweptManifests(ILogger logger, long manifests, long bundles);
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Retention sweep: {AuditEntries} audit entries removed behind {Checkpoints} checkpoints, {Jobs} finished jobs, "
+            + "{Events} events, {Manifests} manifests and {Bundles} replay bundles removed.")]
+    private static partial void Swept(ILogger logger, long auditEntries, int checkpoints, long jobs, long events, long manifests, long bundles);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retention sweep failed ({Error}); it runs again in a day.")]
     private static partial void SweepFailed(ILogger logger, string error);

@@ -970,6 +970,72 @@ internal static class PostgresMigrations
             END
             $fn$;
             """),
+        new(12, "retention per tenant",
+            """
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- AUD-3: retention per data type and tenant. Each sweep function takes the node-wide
+            -- cutoff and, pairwise, the tenants with a window of their own and their cutoffs; a row
+            -- goes when it is older than its tenant's cutoff, else the node-wide one.
+            DROP FUNCTION remove_finished_jobs(bigint);
+            CREATE FUNCTION remove_finished_jobs(p_before bigint, p_tenants text[], p_befores bigint[]) RETURNS bigint
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH own AS (
+                    SELECT o.tenant_id, o.before FROM unnest(p_tenants, p_befores) AS o (tenant_id, before)
+                ), expired AS (
+                    SELECT j.tenant_id, j.id FROM jobs j LEFT JOIN own ON own.tenant_id = j.tenant_id
+                    WHERE j.state IN ('succeeded', 'failed', 'cancelled', 'dead')
+                      AND j.finished_at < coalesce(own.before, p_before)
+                ), logs AS (
+                    DELETE FROM job_logs x USING expired e WHERE x.tenant_id = e.tenant_id AND x.job_id = e.id
+                ), variables AS (
+                    DELETE FROM job_variables x USING expired e WHERE x.tenant_id = e.tenant_id AND x.job_id = e.id
+                ), attempts_gone AS (
+                    DELETE FROM attempts x USING expired e WHERE x.tenant_id = e.tenant_id AND x.job_id = e.id
+                ), jobs_gone AS (
+                    DELETE FROM jobs x USING expired e WHERE x.tenant_id = e.tenant_id AND x.id = e.id RETURNING 1
+                )
+                SELECT count(*) FROM jobs_gone
+            $fn$;
+
+            DROP FUNCTION remove_expired_events(bigint);
+            CREATE FUNCTION remove_expired_events(p_before bigint, p_tenants text[], p_befores bigint[]) RETURNS bigint
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH own AS (
+                    SELECT o.tenant_id, o.before FROM unnest(p_tenants, p_befores) AS o (tenant_id, before)
+                ), gone AS (
+                    DELETE FROM events e WHERE e.received_at < coalesce(
+                        (SELECT own.before FROM own WHERE own.tenant_id = e.tenant_id), p_before)
+                    RETURNING 1
+                )
+                SELECT count(*) FROM gone
+            $fn$;
+
+            DROP FUNCTION remove_expired_manifests(bigint, bigint);
+            CREATE FUNCTION remove_expired_manifests(
+                p_manifests_before bigint, p_manifest_tenants text[], p_manifest_befores bigint[],
+                p_bundles_before bigint, p_bundle_tenants text[], p_bundle_befores bigint[])
+            RETURNS TABLE (manifests_removed bigint, bundles_removed bigint)
+            LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                WITH own_manifests AS (
+                    SELECT o.tenant_id, o.before FROM unnest(p_manifest_tenants, p_manifest_befores) AS o (tenant_id, before)
+                ), own_bundles AS (
+                    SELECT o.tenant_id, o.before FROM unnest(p_bundle_tenants, p_bundle_befores) AS o (tenant_id, before)
+                ), m AS (
+                    DELETE FROM manifests x WHERE x.created_at < coalesce(
+                        (SELECT o.before FROM own_manifests o WHERE o.tenant_id = x.tenant_id), p_manifests_before)
+                    RETURNING 1
+                ), b AS (
+                    DELETE FROM replay_bundles x WHERE x.created_at < coalesce(
+                        (SELECT o.before FROM own_bundles o WHERE o.tenant_id = x.tenant_id), p_bundles_before)
+                    RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM b)
+            $fn$;
+            """),
     ];
 
     private static string EnableAndForce(params string[] tables) =>

@@ -28,7 +28,7 @@ public sealed class ManifestRetentionTests : IDisposable
         var acme = TenantScope.Of((await store.FindTenantByNameAsync("acme", Ct))!);
         var now = clock.GetUtcNow();
         await store.SaveManifestAsync(acme, new StoredManifest(acme.TenantId, "job_1", 1, now, "{}"), new StoredReplayBundle(acme.TenantId, "job_1", now, "{}"), Ct);
-        var sweeper = new RetentionSweeper(store, options, clock, NullLogger<RetentionSweeper>.Instance, store);
+        var sweeper = new RetentionSweeper(store, store, store, options, clock, NullLogger<RetentionSweeper>.Instance);
 
         clock.Advance(TimeSpan.FromDays(options.RetentionReplayBundlesDays + 1));
         await sweeper.SweepOnceAsync(Ct);
