@@ -33,7 +33,10 @@ internal static class ApplicationLoginCheck
             to_regnamespace('{PostgresSchema.SchemaName}') IS NOT NULL AS has_schema,
             EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = '{PostgresSchema.AppRole}'
                     AND pg_has_role(me.oid, a.oid, 'USAGE')) AS app_usage,
-            to_regprocedure('{PostgresSchema.SchemaName}.schema_version()') IS NOT NULL AS has_version,
+            -- From the catalog, not to_regprocedure: that needs USAGE on the schema and raises
+            -- "permission denied" while another process is between creating the schema and its grants.
+            EXISTS (SELECT 1 FROM pg_proc v WHERE v.pronamespace = to_regnamespace('{PostgresSchema.SchemaName}')
+                    AND v.proname = 'schema_version' AND v.pronargs = 0) AS has_version,
             to_regnamespace('{PostgresSchema.SchemaName}') IS NOT NULL
                 AND has_schema_privilege(me.oid, '{PostgresSchema.SchemaName}', 'CREATE') AS may_create
         FROM me

@@ -163,6 +163,59 @@ public sealed class PostgresStoreTests
         Assert.True(await second.PingAsync(Ct));
     }
 
+    [Fact] // The race behind a flaky start: a node checks its login while another is between creating the schema and granting it
+    public async Task Migrate_waits_for_a_migration_in_progress_when_the_schema_exists_but_is_not_yet_granted()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        // Another node's migration, paused just after step 1: the schema exists, closed to PUBLIC,
+        // not yet granted to the application role; that node holds the migration lock.
+        await using var other = new NpgsqlConnection(
+            new NpgsqlConnectionStringBuilder(database.OwnerConnectionString) { Pooling = false }.ConnectionString);
+        await other.OpenAsync();
+        await using (var pause = new NpgsqlCommand(
+                         $"SELECT pg_advisory_lock({MigrationLockKey}); CREATE SCHEMA {PostgresSchema.SchemaName}; "
+                         + $"REVOKE ALL ON SCHEMA {PostgresSchema.SchemaName} FROM PUBLIC;",
+                         other))
+        {
+            await pause.ExecuteNonQueryAsync();
+        }
+
+        await using var store = new PostgresStore(new(database.AppConnectionString, database.OwnerConnectionString));
+        var migrating = Task.Run(() => store.MigrateAsync(Ct));
+        // The login check must not fail on the ungranted schema; the store then waits for the lock.
+        await WaitUntilWaitingForTheLockAsync(database, migrating);
+
+        // The other node "fails" and its half-made schema is rolled back by hand; the lock goes with it.
+        await using (var undo = new NpgsqlCommand(
+                         $"DROP SCHEMA {PostgresSchema.SchemaName}; SELECT pg_advisory_unlock({MigrationLockKey});", other))
+        {
+            await undo.ExecuteNonQueryAsync();
+        }
+
+        await migrating.WaitAsync(WaitLimit);
+        Assert.True(await store.PingAsync(Ct));
+        Assert.Equal(
+            PostgresSchema.LatestVersion,
+            await ScalarAsync<int>(database, "SELECT max(version) FROM bulwark_meta.schema_migrations"));
+    }
+
+    // "Bulwark" + 1 in ASCII: the migrator's advisory lock (PostgresMigrator.LockKey).
+    private const long MigrationLockKey = 0x42756C7761726B01;
+
+    private static async Task WaitUntilWaitingForTheLockAsync(PostgresTestDatabase database, Task migrating)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (await ScalarAsync<long>(
+                   database,
+                   "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                   + $"WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = '{database.Name}'") == 0)
+        {
+            Assert.False(migrating.IsCompleted, $"The migration ended before it waited for the lock: {migrating.Exception}");
+            Assert.True(DateTime.UtcNow < deadline, "The second migration never waited for the lock.");
+            await Task.Delay(50);
+        }
+    }
+
     // ---- LISTEN/NOTIFY wake-ups -------------------------------------------------------------
 
     [Fact]
