@@ -214,6 +214,9 @@ public static class BulwarkServer
         services.AddSingleton(_ => (Core.Manifests.IManifestStore)store);
         services.AddSingleton<Manifests.ManifestRecorder>();
         services.AddSingleton<JobRunner>();
+        // AUTH-7, NET-1: http jobs a remote worker's claim took run on the node.
+        services.AddSingleton<NodeRuns>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeRuns>());
         services.AddSingleton<JobService>();
         services.AddSingleton<Logs.LogStreamSlots>();
         services.AddSingleton<Logs.LogFollower>();

@@ -60,7 +60,7 @@ internal static class WorkerEndpoints
         });
 
         worker.MapPost("/claim", async (HttpContext http, IBulwarkStore store, RemoteLeases leases, BulwarkOptions options,
-            TimeProvider time, ILogger<WorkerCaller> logger, Core.Flags.IFeatureFlags flags, ManifestRecorder manifests) =>
+            TimeProvider time, ILogger<WorkerCaller> logger, Core.Flags.IFeatureFlags flags, ManifestRecorder manifests, NodeRuns nodeRuns) =>
         {
             using var body = await JsonBody.ReadAsync(http.Request, MaxDepth, http.RequestAborted);
             var root = body.RootElement;
@@ -92,6 +92,13 @@ internal static class WorkerEndpoints
                         await manifests.RecordAsync(job, refused, state, CancellationToken.None); // JOB-11
                     }
 
+                    continue;
+                }
+
+                if (!NodeRuns.RunsRemotely(job.Template.Definition.Kind))
+                {
+                    // An http job: the egress guard, secrets and audit are the node's (NET-1); it runs here, under this claim.
+                    nodeRuns.Start(job);
                     continue;
                 }
 

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Bulwark.Core.Egress;
+using Bulwark.Server.Tests.Egress;
+using Bulwark.Server.Tests.Runtime;
+
+namespace Bulwark.Server.Tests.Worker;
+
+/// <summary>
+/// AUTH-7, NET-1: an http job claimed through the worker API is never handed to the remote
+/// worker (which has no egress guard, secret providers or audit log); the node runs it under that
+/// claim. Only a listener on 127.0.0.1 is ever sent a packet.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class RemoteHttpJobTests
+{
+    [Fact] // AUTH-7, NET-1, AUD-1
+    public async Task An_http_job_claimed_through_the_worker_api_runs_on_the_node_and_the_worker_gets_nothing()
+    {
+        await using var listener = LoopbackListener.Start(_ => LoopbackListener.Ok("pong"));
+        await using var server = await WorkerCalls.StartServerAsync(o =>
+        {
+            o.EgressAllowLoopback = true;
+            o.EgressAllowedPorts = listener.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            o.EgressAllowLists = EgressAllowLists.Of(new Dictionary<string, string> { ["acme"] = "127.0.0.1" });
+        });
+        var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
+        await server.ApplyTemplateAsync($$"""
+            key: hooks.ping
+            kind: http
+            request: { method: GET, url: "http://127.0.0.1:{{listener.Port}}/ping" }
+            retry: { max_attempts: 1, backoff_seconds: 0, max_backoff_seconds: 0 }
+            """);
+        var id = (await server.SubmitAsync(key, new { template = "hooks.ping" })).GetProperty("id").GetString()!;
+
+        // The worker asks until the job has been claimed; every answer it gets is empty.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await QueuedAsync(server, id))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job was never claimed");
+            using var response = await WorkerCalls.PostAsync(server, "claim", new { max = 5, lease_seconds = 30 });
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, text);
+            Assert.Equal(0, JsonDocument.Parse(text).RootElement.GetProperty("jobs").GetArrayLength());
+            await Task.Delay(50);
+        }
+
+        var job = await server.WaitForStateAsync(key, id, "succeeded", "failed", "dead");
+
+        Assert.True("succeeded" == job.GetProperty("state").GetString(), job.ToString());
+        Assert.Equal(200, job.GetProperty("result").GetProperty("status").GetInt32());
+        Assert.Equal(1, listener.Accepted);
+        Assert.Equal(1, await RuntimeApiClient.CountAsync(
+            server.Options.DatabasePath,
+            "SELECT count(*) FROM audit_log WHERE action = 'egress.request' AND outcome = 'success' AND target LIKE '%127.0.0.1%'"));
+    }
+
+    private static async Task<bool> QueuedAsync(Support.ServerFixture server, string id) =>
+        await RuntimeApiClient.CountAsync(
+            server.Options.DatabasePath, "SELECT count(*) FROM jobs WHERE id = @id AND state = 'queued'", ("@id", id)) == 1;
+}
