@@ -76,6 +76,7 @@ public static class PostgresSchema
         new("purge_tenant", "The operator deletes every row of one tenant, the audit chain included (TEN-4)."),
         new("due_triggers", "The trigger scheduler on every node finds every active tenant's due cron triggers, then fires each under its tenant (JOB-9)."),
         new("remove_expired_events", "Retention deletes every tenant's events past their window (AUD-3)."),
+        new("queue_depth", "The metrics gauge counts every tenant's queued, scheduled, retrying and running jobs, as totals per state without tenants (OPS-2)."),
     ];
 
     /// <summary>The schema version this build creates and requires.</summary>

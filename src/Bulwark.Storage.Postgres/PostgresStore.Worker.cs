@@ -46,6 +46,9 @@ public sealed partial class PostgresStore
 
     private const string NextDueSql = "SELECT next_due_at()";
 
+    // OPS-2: the jobs table is behind the tenant wall; the definer function returns totals only.
+    private const string QueueDepthSql = "SELECT state, jobs FROM queue_depth()";
+
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
         string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
     {
@@ -185,6 +188,22 @@ public sealed partial class PostgresStore
             {
                 await using var command = new NpgsqlCommand(NextDueSql, connection);
                 return await command.ExecuteScalarAsync(ct) is long runAt ? UnixMs.To(runAt) : (DateTimeOffset?)null;
+            },
+            ct);
+
+    public Task<QueueDepth> QueueDepthAsync(CancellationToken ct) =>
+        OutsideTenantsAsync(
+            async connection =>
+            {
+                var rows = new List<(string, long)>(4);
+                await using var command = new NpgsqlCommand(QueueDepthSql, connection);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    rows.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+
+                return QueueDepth.From(rows);
             },
             ct);
 

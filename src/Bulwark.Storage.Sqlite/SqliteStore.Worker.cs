@@ -79,6 +79,10 @@ public sealed partial class SqliteStore
 
     private const string NextDueSql = "SELECT min(run_at) FROM jobs WHERE " + ClaimableWhere + " AND " + TenantActive;
 
+    // OPS-2: totals per state of every tenant, for the queue-depth gauge; no tenant leaves the store.
+    private const string QueueDepthSql =
+        "SELECT state, count(*) FROM jobs WHERE state IN ('queued', 'scheduled', 'retrying', 'running') GROUP BY state";
+
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
         string workerId, int max, TimeSpan lease, DateTimeOffset now, CancellationToken ct)
     {
@@ -252,6 +256,21 @@ public sealed partial class SqliteStore
     public Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct) =>
         ReadAsync(
             async c => await c.Prepared(NextDueSql, null).ExecuteScalarAsync(ct) is long runAt ? UnixMs.To(runAt) : (DateTimeOffset?)null,
+            ct);
+
+    public Task<QueueDepth> QueueDepthAsync(CancellationToken ct) =>
+        ReadAsync(
+            async c =>
+            {
+                var rows = new List<(string, long)>(4);
+                await using var reader = await c.Prepared(QueueDepthSql, null).ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    rows.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+
+                return QueueDepth.From(rows);
+            },
             ct);
 
     private static SqliteCommand BindFence(SqliteCommand command, Lease lease, long nowMs) =>

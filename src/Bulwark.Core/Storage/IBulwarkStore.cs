@@ -141,6 +141,12 @@ public interface IBulwarkStore : IAsyncDisposable
     /// <summary>The earliest run_at of a job waiting to be claimed, so idle workers sleep exactly as long as needed.</summary>
     Task<DateTimeOffset?> NextDueAtAsync(CancellationToken ct);
 
+    /// <summary>
+    /// OPS-2: how many jobs of every tenant are queued, scheduled, retrying and running, as totals
+    /// (no tenant in the answer, TEN-1). Cross-tenant by design; for the metrics sampler only.
+    /// </summary>
+    Task<QueueDepth> QueueDepthAsync(CancellationToken ct);
+
     // ---- runtime API: the job's own data, fenced by its lease (JOB-7, AUTHZ-5) ------------------
 
     /// <summary>

@@ -2,6 +2,7 @@ using Bulwark.Core.Errors;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Logging;
+using Bulwark.Server.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,7 @@ namespace Bulwark.Server.Auth;
 internal sealed class Authenticator(
     IEnumerable<ICredentialAuthenticator> authenticators,
     AuditTrail audit,
+    BulwarkMetrics metrics,
     ILogger<Authenticator> logger)
 {
     public async Task<Principal> AuthenticateAsync(HttpContext http, CancellationToken ct)
@@ -38,6 +40,8 @@ internal sealed class Authenticator(
     {
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         Log.AuthRefused(logger, reason, remote);
+        // OPS-2: the reason code only; tenant, credential and address stay in the audit entry.
+        metrics.AuthFailed(reason);
         await audit.RecordRefusalAsync(http, "auth.failure", tenantId, credentialId ?? "anonymous", reason, remote, ct);
     }
 }

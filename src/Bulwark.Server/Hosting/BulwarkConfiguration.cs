@@ -100,6 +100,8 @@ public static class BulwarkConfiguration
         Require(o.ReaperSeconds is >= 1 and <= 3600, "BULWARK_REAPER_SECONDS must be between 1 and 3600.");
         // AUTH-5: the bound on how long a revocation written elsewhere takes to hold on this node.
         Require(o.RevocationRefreshSeconds is >= 1 and <= 60, "BULWARK_REVOCATION_REFRESH_SECONDS must be between 1 and 60.");
+        // OPS-2: the queue-depth gauge reads the store this often; never in the scrape itself.
+        Require(o.MetricsSampleSeconds is >= 1 and <= 3600, "BULWARK_METRICS_SAMPLE_SECONDS must be between 1 and 3600.");
         Require(o.PollMilliseconds is >= 10 and <= 60_000, "BULWARK_POLL_MILLISECONDS must be between 10 and 60000.");
         Require(o.MaxBodyBytes is >= 1024 and <= 64 * 1024 * 1024, "BULWARK_MAX_BODY_BYTES must be between 1024 and 67108864.");
         Require(Uri.TryCreate(o.Urls.Split(';')[0], UriKind.Absolute, out _), $"BULWARK_URLS '{o.Urls}' is not a URL.");

@@ -63,6 +63,12 @@ public sealed class BulwarkOptions
     /// <summary>How often each node reloads revocations and suspended tenants from the store (AUTH-5, TEN-4).</summary>
     public int RevocationRefreshSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// How often the queue-depth gauge of <c>/metrics</c> is sampled from the store
+    /// (<c>BULWARK_METRICS_SAMPLE_SECONDS</c>, 1–3600; OPS-2): the scrape reports the last sample.
+    /// </summary>
+    public int MetricsSampleSeconds { get; set; } = 15;
+
     /// <summary>Longest an idle worker sleeps before looking for due jobs again.</summary>
     public int PollMilliseconds { get; set; } = 1000;
 

@@ -10,6 +10,7 @@ using Bulwark.Server.Health;
 using Bulwark.Server.Identity;
 using Bulwark.Server.Jobs;
 using Bulwark.Server.Logging;
+using Bulwark.Server.Metrics;
 using Bulwark.Server.Operations;
 using Bulwark.Server.Runtime;
 using Bulwark.Server.Templates;
@@ -25,6 +26,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace Bulwark.Server.Hosting;
 
@@ -155,6 +157,18 @@ public static class BulwarkServer
         services.AddSingleton(options);
         services.AddSingleton(store);
         services.AddSingleton(time);
+        // OPS-2: this server's own meter (IMeterFactory), exported only through GET /metrics.
+        services.AddMetrics();
+        services.AddSingleton<BulwarkMetrics>();
+        services.AddHostedService<QueueDepthSampler>();
+        var ownMeter = new OwnMeter();
+        services.AddSingleton(ownMeter);
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(BulwarkMetrics.MeterName)
+            // OpenTelemetry subscribes by meter name, process-wide: another server in the same
+            // process (the tests run many) has a "Bulwark" meter too. Only this server's is exported.
+            .AddView(instrument => ownMeter.Owns(instrument) ? null : MetricStreamConfiguration.Drop)
+            .AddPrometheusExporter());
         // FLAG-1, FLAG-2: every feature check asks this, never the options directly. The store's
         // values are reloaded every BULWARK_FLAGS_REFRESH_SECONDS, the first time before listening.
         services.AddSingleton(_ => (Core.Flags.IFlagStore)store);
@@ -284,6 +298,8 @@ public static class BulwarkServer
             }));
         });
         app.MapHealth();
+        // OPS-2: unauthenticated like /healthz and /readyz; counts and reason codes only, no tenant.
+        app.MapPrometheusScrapingEndpoint();
         app.MapWhoAmI();
         app.MapJobs();
         app.MapTemplates();

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Error, "Reaper failed; retrying")]
     public static partial void ReaperFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(2007, LogLevel.Warning, "Queue depth sample failed; the gauge keeps the last sample")]
+    public static partial void QueueDepthSampleFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(3001, LogLevel.Critical, "BULWARK_SANDBOX=none: script jobs run UNCONFINED (development only)")]
     public static partial void SandboxUnconfined(ILogger logger);
 

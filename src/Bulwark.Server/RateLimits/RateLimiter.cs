@@ -1,9 +1,9 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Bulwark.Core.RateLimits;
 using Bulwark.Core.Tenancy;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Hosting;
+using Bulwark.Server.Metrics;
 using Microsoft.AspNetCore.Http;
 
 namespace Bulwark.Server.RateLimits;
@@ -16,13 +16,9 @@ namespace Bulwark.Server.RateLimits;
 /// (<c>rate_limit.refused</c>, a security event of AUD-1/AUD-4) and thrown as
 /// <see cref="RateLimitedException"/>, which the problem mapping answers with 429 and <c>Retry-After</c>.
 /// </summary>
-internal sealed class RateLimiter(IRateLimitStore store, BulwarkOptions options, AuditTrail audit, TimeProvider time)
+internal sealed class RateLimiter(IRateLimitStore store, BulwarkOptions options, AuditTrail audit, TimeProvider time, BulwarkMetrics metrics)
 {
     public const string RefusedAction = "rate_limit.refused";
-
-    // OPS-2: refusals per bucket, for whichever metrics exporter listens to the "Bulwark" meter.
-    private static readonly Meter Meter = new("Bulwark");
-    private static readonly Counter<long> Refusals = Meter.CreateCounter<long>("bulwark.rate_limit.refusals");
 
     public Task AcquireAsync(HttpContext http, Principal caller, RateBucket bucket, CancellationToken ct)
     {
@@ -46,7 +42,8 @@ internal sealed class RateLimiter(IRateLimitStore store, BulwarkOptions options,
 
         var retryAfter = RateWindows.RetryAfter(take, state);
         var refusal = new RateLimitedException(bucket, retryAfter);
-        Refusals.Add(1, new KeyValuePair<string, object?>("bucket", bucket.Name));
+        // OPS-2: counted per bucket on /metrics; the identity stays in the audit entry only.
+        metrics.RateLimitRefused(bucket.Name);
         // One entry per refusal and nothing else written: a flood costs one append per request, as
         // the admitted requests it replaces would have.
         await audit.RecordAsync(

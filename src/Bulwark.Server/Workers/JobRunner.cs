@@ -6,6 +6,7 @@ using Bulwark.Server.Execution;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Logging;
 using Bulwark.Server.Manifests;
+using Bulwark.Server.Metrics;
 using Bulwark.Server.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +27,8 @@ internal sealed class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger,
     ManifestRecorder? manifests = null,
-    IFeatureFlags? flags = null)
+    IFeatureFlags? flags = null,
+    BulwarkMetrics? metrics = null)
 {
     /// <summary>The server's own runner: the store is the lease channel, and finished runs get their manifest (JOB-11).</summary>
     public JobRunner(
@@ -37,8 +39,9 @@ internal sealed class JobRunner(
         TimeProvider time,
         ILogger<JobRunner> logger,
         ManifestRecorder? manifests = null,
-        IFeatureFlags? flags = null)
-        : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger, manifests, flags)
+        IFeatureFlags? flags = null,
+        BulwarkMetrics? metrics = null)
+        : this(new StoreLeaseChannel(store, options, time), executors, runningJobs, options, time, logger, manifests, flags, metrics)
     {
     }
 
@@ -49,6 +52,7 @@ internal sealed class JobRunner(
         using var control = runningJobs.Register(claimed, stopping);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeats = HeartbeatAsync(lease, control, heartbeatStop.Token);
+        var started = time.GetTimestamp();
 
         AttemptResult result;
         try
@@ -67,7 +71,9 @@ internal sealed class JobRunner(
             result = result with { ResultJson = RunOutput.Merge(result.ResultJson, output) };
         }
 
-        if (control.LeaseLost || (stopping.IsCancellationRequested && !control.CancelRequested))
+        var lost = control.LeaseLost || (stopping.IsCancellationRequested && !control.CancelRequested);
+        metrics?.RunEnded(claimed.Template.Definition.Kind, result, lost, time.GetElapsedTime(started)); // OPS-2
+        if (lost)
         {
             Log.LeaseLost(logger, lease.JobId, lease.Attempt);
             return;

@@ -1036,6 +1036,20 @@ internal static class PostgresMigrations
                 SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM b)
             $fn$;
             """),
+        new(13, "queue depth for the metrics",
+            """
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- OPS-2: the queue-depth gauge counts every tenant's waiting and running jobs. Totals per
+            -- state only: no tenant id leaves the function (TEN-1).
+            CREATE FUNCTION queue_depth() RETURNS TABLE (state text, jobs bigint)
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+            $fn$
+                SELECT j.state, count(*) FROM jobs j
+                WHERE j.state IN ('queued', 'scheduled', 'retrying', 'running')
+                GROUP BY j.state
+            $fn$;
+            """),
     ];
 
     private static string EnableAndForce(params string[] tables) =>
