@@ -628,35 +628,7 @@ internal static class PostgresMigrations
 
             -- TEN-4: the right to deletion. Every row of the tenant, children before parents; the
             -- caller records the purge (counts only) on the system chain in the same transaction.
-            CREATE FUNCTION purge_tenant(p_name text) RETURNS TABLE (tenant_id text, table_name text, removed bigint)
-            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
-            $fn$
-            DECLARE
-                v_id text;
-                v_table text;
-                v_removed bigint;
-            BEGIN
-                SELECT t.id INTO v_id FROM tenants t WHERE t.name = p_name FOR UPDATE;
-                IF v_id IS NULL THEN
-                    RETURN;
-                END IF;
-                FOREACH v_table IN ARRAY ARRAY['job_logs', 'job_variables', 'attempts', 'jobs', 'locks', 'users',
-                                               'api_keys', 'revocations', 'templates', 'audit_log', 'audit_chain_heads'] LOOP
-                    IF v_table IN ('audit_log', 'audit_chain_heads') THEN
-                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1 OR x.chain = $1', v_table) USING v_id;
-                    ELSE
-                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1', v_table) USING v_id;
-                    END IF;
-                    GET DIAGNOSTICS v_removed = ROW_COUNT;
-                    tenant_id := v_id; table_name := v_table; removed := v_removed;
-                    RETURN NEXT;
-                END LOOP;
-                DELETE FROM tenants t WHERE t.id = v_id;
-                GET DIAGNOSTICS v_removed = ROW_COUNT;
-                tenant_id := v_id; table_name := 'tenants'; removed := v_removed;
-                RETURN NEXT;
-            END
-            $fn$;
+            {PurgeTenant("CREATE", "job_logs", "job_variables", "attempts", "jobs", "locks", "users", "api_keys", "revocations", "templates")}
             """),
         new(5, "claim by id array",
             """
@@ -934,41 +906,12 @@ internal static class PostgresMigrations
             GRANT SELECT, DELETE ON rate_windows TO {SystemRole};
             """),
         new(11, "purge covers flags, events, triggers, manifests, replay bundles and rate windows",
-            """
+            $"""
             SET LOCAL search_path = bulwark, pg_temp;
 
             -- TEN-4: step 4's purge, with the tables of steps 7 to 10. None of them has children, so
             -- they go before the tenant row like the others; the order is otherwise unchanged.
-            CREATE OR REPLACE FUNCTION purge_tenant(p_name text) RETURNS TABLE (tenant_id text, table_name text, removed bigint)
-            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
-            $fn$
-            DECLARE
-                v_id text;
-                v_table text;
-                v_removed bigint;
-            BEGIN
-                SELECT t.id INTO v_id FROM tenants t WHERE t.name = p_name FOR UPDATE;
-                IF v_id IS NULL THEN
-                    RETURN;
-                END IF;
-                FOREACH v_table IN ARRAY ARRAY['job_logs', 'job_variables', 'attempts', 'manifests', 'replay_bundles',
-                                               'jobs', 'locks', 'users', 'api_keys', 'revocations', 'events', 'triggers',
-                                               'templates', 'flags', 'rate_windows', 'audit_log', 'audit_chain_heads'] LOOP
-                    IF v_table IN ('audit_log', 'audit_chain_heads') THEN
-                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1 OR x.chain = $1', v_table) USING v_id;
-                    ELSE
-                        EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1', v_table) USING v_id;
-                    END IF;
-                    GET DIAGNOSTICS v_removed = ROW_COUNT;
-                    tenant_id := v_id; table_name := v_table; removed := v_removed;
-                    RETURN NEXT;
-                END LOOP;
-                DELETE FROM tenants t WHERE t.id = v_id;
-                GET DIAGNOSTICS v_removed = ROW_COUNT;
-                tenant_id := v_id; table_name := 'tenants'; removed := v_removed;
-                RETURN NEXT;
-            END
-            $fn$;
+            {PurgeTenant("CREATE OR REPLACE", "job_logs", "job_variables", "attempts", "manifests", "replay_bundles", "jobs", "locks", "users", "api_keys", "revocations", "events", "triggers", "templates", "flags", "rate_windows")}
             """),
         new(12, "retention per tenant",
             """
@@ -1051,6 +994,43 @@ internal static class PostgresMigrations
             $fn$;
             """),
     ];
+
+    /// <summary>
+    /// TEN-4: the purge function over <paramref name="tables"/> (in an order the foreign keys
+    /// allow), then the tenant's audit chain (its entries and head) and the tenant row; it returns
+    /// the count removed per table. Step 4 creates it, later steps replace it as tables are added.
+    /// </summary>
+    private static string PurgeTenant(string create, params string[] tables) =>
+        $$"""
+        {{create}} FUNCTION purge_tenant(p_name text) RETURNS TABLE (tenant_id text, table_name text, removed bigint)
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = bulwark, pg_temp AS
+        $fn$
+        DECLARE
+            v_id text;
+            v_table text;
+            v_removed bigint;
+        BEGIN
+            SELECT t.id INTO v_id FROM tenants t WHERE t.name = p_name FOR UPDATE;
+            IF v_id IS NULL THEN
+                RETURN;
+            END IF;
+            FOREACH v_table IN ARRAY ARRAY[{{string.Join(", ", tables.Select(t => $"'{t}'"))}}, 'audit_log', 'audit_chain_heads'] LOOP
+                IF v_table IN ('audit_log', 'audit_chain_heads') THEN
+                    EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1 OR x.chain = $1', v_table) USING v_id;
+                ELSE
+                    EXECUTE format('DELETE FROM %I x WHERE x.tenant_id = $1', v_table) USING v_id;
+                END IF;
+                GET DIAGNOSTICS v_removed = ROW_COUNT;
+                tenant_id := v_id; table_name := v_table; removed := v_removed;
+                RETURN NEXT;
+            END LOOP;
+            DELETE FROM tenants t WHERE t.id = v_id;
+            GET DIAGNOSTICS v_removed = ROW_COUNT;
+            tenant_id := v_id; table_name := 'tenants'; removed := v_removed;
+            RETURN NEXT;
+        END
+        $fn$;
+        """;
 
     private static string EnableAndForce(params string[] tables) =>
         string.Join(
