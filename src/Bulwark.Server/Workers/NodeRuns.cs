@@ -13,7 +13,7 @@ namespace Bulwark.Server.Workers;
 /// exactly as a locally claimed one. At shutdown the runs are stopped like the pool's: nothing is
 /// written, the leases expire, and the reaper hands the jobs to the next claim.
 /// </summary>
-internal sealed class NodeRuns(JobRunner runner, WorkSignal signal) : IHostedService
+internal sealed class NodeRuns(JobRunner runner, WorkSignal signal) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _runs = new();
@@ -38,10 +38,13 @@ internal sealed class NodeRuns(JobRunner runner, WorkSignal signal) : IHostedSer
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // The host may stop its services more than once (serve stops, then disposes); only the
+    // container disposes the token source, after the last stop.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
         await Task.WhenAll(_runs.Keys).WaitAsync(cancellationToken);
-        _stopping.Dispose();
     }
+
+    public void Dispose() => _stopping.Dispose();
 }
