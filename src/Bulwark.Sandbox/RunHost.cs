@@ -150,7 +150,8 @@ internal sealed partial class RunHost(int uid, int gid, string workRoot, CgroupC
 
         using var process = new Process { StartInfo = startInfo };
         var kill = new RunKill(process);
-        var capture = new OutputCapture(limits.OutputKb * 1024, () => kill.Request(SandboxTermination.OutputLimit));
+        var capture = new OutputCapture(
+            limits.OutputKb * 1024, () => kill.Request(SandboxTermination.OutputLimit), request.OutputSink);
 
         InheritedDescriptors.SealAll();
         var stopwatch = Stopwatch.StartNew();
@@ -201,6 +202,9 @@ internal sealed partial class RunHost(int uid, int gid, string workRoot, CgroupC
         {
             // Some host process still holds a pipe end; what was captured so far is the output.
         }
+
+        // The live sink's last characters; from here on it hears nothing (JOB-6).
+        capture.Complete();
 
         stopwatch.Stop();
 

@@ -38,12 +38,14 @@ internal sealed class TestSandbox : IDisposable
         string? marker = null,
         CancellationToken ct = default,
         string runId = "test-run",
-        string? runtimeSocket = null) =>
+        string? runtimeSocket = null,
+        IOutputSink? sink = null) =>
         Sandbox.RunAsync(
             new SandboxRequest
             {
                 RunId = runId,
                 RuntimeSocket = runtimeSocket,
+                OutputSink = sink,
                 // The marker rides along as $0 so every fork of this shell carries it in its cmdline.
                 Command = ["/bin/sh", "-c", script, marker ?? "job"],
                 Environment = environment ?? new Dictionary<string, string>(),

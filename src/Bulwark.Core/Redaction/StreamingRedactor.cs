@@ -6,8 +6,9 @@ namespace Bulwark.Core.Redaction;
 /// The redactor over output that arrives in chunks (SEC-4, JOB-6): a secret split across two
 /// writes is still removed, and the result is exactly <see cref="Redactor.Redact(string)"/> of the
 /// whole text, however it was cut. It holds back only what could still be the start of a match
-/// (at most <see cref="Redactor.MaxSpan"/> − 1 characters, or a PEM END marker's length), never a
-/// whole line; a match in progress (a token, a PEM block) is dropped as it streams past.
+/// (a tail that begins a trigger, at most <see cref="Redactor.MaxSpan"/> − 1 characters, or a PEM
+/// END marker's length), never a whole line; a match in progress (a token, a PEM block) is
+/// dropped as it streams past.
 /// </summary>
 public sealed class StreamingRedactor
 {
@@ -100,8 +101,8 @@ public sealed class StreamingRedactor
         var at = pending.IndexOfAny(_redactor.Triggers);
         if (at < 0)
         {
-            // No whole trigger; the last MaxTrigger-1 characters may still begin one.
-            var safe = final ? pending.Length : Math.Max(0, pending.Length - (_redactor.MaxTrigger - 1));
+            // No whole trigger; only a tail that is the start of one may still become one.
+            var safe = final ? pending.Length : StartOfPossibleTrigger(pending);
             Emit(pending[..safe], output);
             return false;
         }
@@ -110,7 +111,7 @@ public sealed class StreamingRedactor
         {
             // Not every decision at `at` can be made yet, and a longer trigger may begin a little
             // earlier and end beyond the chunk: write only what no pattern can reach.
-            var safe = Math.Max(0, Math.Min(at, pending.Length - (_redactor.MaxTrigger - 1)));
+            var safe = Math.Min(at, StartOfPossibleTrigger(pending));
             Emit(pending[..safe], output);
             return false;
         }
@@ -148,6 +149,30 @@ public sealed class StreamingRedactor
         output.Append(rest[0]);
         _start++;
         return true;
+    }
+
+    /// <summary>
+    /// Where the held-back tail starts: the first position from which the rest of
+    /// <paramref name="pending"/> is the start of a trigger (in any case, as the search finds them),
+    /// else its end. No trigger can begin before it, so everything before is decided. Holding back
+    /// only that (at most <see cref="Redactor.MaxTrigger"/> − 1 characters, usually none) lets a
+    /// short line reach the live logs at once instead of waiting for more output (JOB-6).
+    /// </summary>
+    private int StartOfPossibleTrigger(ReadOnlySpan<char> pending)
+    {
+        for (var from = Math.Max(0, pending.Length - (_redactor.MaxTrigger - 1)); from < pending.Length; from++)
+        {
+            var tail = pending[from..];
+            foreach (var pattern in _redactor.Patterns)
+            {
+                if (pattern.Trigger.Length > tail.Length && pattern.Trigger.AsSpan().StartsWith(tail, StringComparison.OrdinalIgnoreCase))
+                {
+                    return from;
+                }
+            }
+        }
+
+        return pending.Length;
     }
 
     private static bool Matches(RedactionPattern pattern, ReadOnlySpan<char> after) => pattern.Kind switch

@@ -18,5 +18,11 @@ public sealed record SandboxRequest
     /// </summary>
     public string? RuntimeSocket { get; init; }
 
+    /// <summary>
+    /// Where the output goes while the run is under way (JOB-6), or null for none: then the
+    /// output is only in the result, as a whole, at the end.
+    /// </summary>
+    public IOutputSink? OutputSink { get; init; }
+
     public const string RuntimeSocketInside = "/run/bulwark/runtime.sock";
 }

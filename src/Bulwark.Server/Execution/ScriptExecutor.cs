@@ -24,8 +24,13 @@ namespace Bulwark.Server.Execution;
 /// launch and reach the job as variables only through the sandbox's private environment (SEC-2);
 /// without (a remote <c>bulwark worker</c>) a template with secrets fails, naming them. Either way
 /// stdout and stderr are redacted before they leave this executor (SEC-4).
+/// With <paramref name="live"/> (the server's own workers, which have the store) stdout and
+/// stderr reach the attempt's logs while the run goes on (JOB-6), redacted as they stream; the
+/// result then carries only what was not yet stored. A remote <c>bulwark worker</c> has no store
+/// and no log channel: it passes no sink, and the whole output travels in the result at the end.
 /// </remarks>
-internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = null, RunSecrets? secrets = null) : IJobExecutor
+internal sealed class ScriptExecutor(
+    ISandbox sandbox, RuntimeAccess? runtime = null, RunSecrets? secrets = null, LiveLogs? live = null) : IJobExecutor
 {
     public TemplateKind Kind => TemplateKind.Script;
 
@@ -61,6 +66,8 @@ internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = 
             environment[RuntimeAccess.TokenVariable] = grant.Token;
         }
 
+        // SEC-4: the live path redacts with the run's own redactor, as the whole-buffer one does.
+        await using var output = live?.Start(claimed.Lease, runSecrets.Redactor);
         var request = new SandboxRequest
         {
             RunId = $"{claimed.Job.Id}-{claimed.Lease.Attempt}",
@@ -69,6 +76,7 @@ internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = 
             Stdin = claimed.Job.InputsJson,
             Limits = definition.Limits,
             RuntimeSocket = grant?.SocketPath,
+            OutputSink = output,
         };
 
         SandboxResult run;
@@ -84,7 +92,16 @@ internal sealed class ScriptExecutor(ISandbox sandbox, RuntimeAccess? runtime = 
             return new AttemptResult { Kind = AttemptResultKind.PermanentFailure, Error = e.Message, ErrorCode = e.Code };
         }
 
-        run = Redacted(run, runSecrets.Redactor);
+        if (output is null)
+        {
+            run = Redacted(run, runSecrets.Redactor);
+        }
+        else
+        {
+            // What is already in the logs is not in the result: the completion stores only the rest.
+            var (stdout, stderr) = await output.CompleteAsync(truncated: run.Termination == SandboxTermination.OutputLimit);
+            run = run with { Stdout = stdout, Stderr = stderr };
+        }
 
         var limits = definition.Limits;
         return run.Termination switch

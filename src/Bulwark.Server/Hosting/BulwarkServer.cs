@@ -196,6 +196,8 @@ public static class BulwarkServer
         // SEC-2, SEC-4: secrets resolved at launch, and what redacts them from every path out.
         services.AddSingleton<Secrets.ServerRedactor>();
         services.AddSingleton<Secrets.RunSecrets>();
+        // JOB-6: script output reaches the logs while the run goes on (this node has the store).
+        services.AddSingleton<LiveLogs>();
         services.AddSingleton<IJobExecutor, ScriptExecutor>();
         services.AddSingleton<Core.Egress.IHostResolver, Egress.SystemHostResolver>();
         services.AddSingleton<Egress.EgressService>();

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(2007, LogLevel.Warning, "Queue depth sample failed; the gauge keeps the last sample")]
     public static partial void QueueDepthSampleFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(2008, LogLevel.Warning, "Job {JobId} attempt {Attempt}: live output could not be stored yet; it is kept for the next write")]
+    public static partial void LiveOutputFailed(ILogger logger, string jobId, int attempt, Exception exception);
+
     [LoggerMessage(3001, LogLevel.Critical, "BULWARK_SANDBOX=none: script jobs run UNCONFINED (development only)")]
     public static partial void SandboxUnconfined(ILogger logger);
 

@@ -60,6 +60,8 @@ public sealed class RemoteWorker
         };
         _runner = new JobRunner(
             new RemoteLeaseChannel(api, _time),
+            // No LiveLogs: a remote worker has no store and no log channel, so stdout and stderr
+            // travel whole in the completion at the end of the attempt (JOB-6).
             new ExecutorRegistry([new ScriptExecutor(_sandbox)]),
             new RunningJobs(),
             runOptions,

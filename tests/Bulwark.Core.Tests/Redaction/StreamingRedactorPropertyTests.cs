@@ -69,4 +69,22 @@ public sealed class StreamingRedactorPropertyTests
             Assert.Equal(redactor.Redact(c.Text), output.ToString());
         }, iter: 500);
     }
+
+    [Fact] // JOB-6, SEC-4: a line that cannot begin a match goes out at once; a tail that may begin a secret waits
+    public void Only_a_tail_that_may_begin_a_trigger_is_held_back()
+    {
+        var redactor = Redactor.For(["s3cr3t-value-xyz"]);
+        var output = new StringBuilder();
+        var stream = redactor.Stream();
+
+        stream.Write("first line\n", output);
+        Assert.Equal("first line\n", output.ToString());
+
+        stream.Write("key=s3cr", output);
+        Assert.DoesNotContain("s3cr", output.ToString(), StringComparison.Ordinal);
+
+        stream.Write("3t-value-xyz\n", output);
+        stream.Complete(output);
+        Assert.Equal("first line\nkey=[REDACTED]\n", output.ToString());
+    }
 }

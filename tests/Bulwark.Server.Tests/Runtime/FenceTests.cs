@@ -55,8 +55,9 @@ public sealed partial class FenceTests
         var second = (await server.SubmitAsync(key, new { template = "fence.second" })).GetProperty("id").GetString()!;
         var a = await server.WaitForStateAsync(key, first, "succeeded", "failed", "dead");
         var b = await server.WaitForStateAsync(key, second, "succeeded", "failed", "dead");
-        var aLogs = await server.LogsAsync(key, first);
-        var bLogs = await server.LogsAsync(key, second);
+        // The jobs' stdout, whatever entries it was stored in (JOB-6: it is stored while the job runs).
+        var aLogs = await server.StreamTextAsync(key, first);
+        var bLogs = await server.StreamTextAsync(key, second);
 
         Assert.True("succeeded" == a.GetProperty("state").GetString(), aLogs);
         Assert.True("succeeded" == b.GetProperty("state").GetString(), bLogs);
@@ -92,7 +93,7 @@ public sealed partial class FenceTests
 
         var id = (await server.SubmitAsync(key, new { template = "fence.bad" })).GetProperty("id").GetString()!;
         var job = await server.WaitForStateAsync(key, id, "succeeded", "failed", "dead");
-        var logs = await server.LogsAsync(key, id);
+        var logs = await server.StreamTextAsync(key, id);
 
         Assert.True("succeeded" == job.GetProperty("state").GetString(), logs);
         Assert.Contains(" 400\n 400\n 409\n 400\n 400\n 404\n", logs, StringComparison.Ordinal);

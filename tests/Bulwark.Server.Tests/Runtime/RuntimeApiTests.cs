@@ -45,7 +45,10 @@ public sealed partial class RuntimeApiTests
 
         Assert.True("succeeded" == job.GetProperty("state").GetString(), logs);
         Assert.Contains("socket=/run/bulwark/runtime.sock\n", logs, StringComparison.Ordinal);
-        Assert.Contains("\n 204\n{\"step\":1} 200\n 404\n 204\n{\"cancel_requested\":false} 200\n 204\n", logs, StringComparison.Ordinal);
+        // Stdout as one text, whatever entries it was stored in (JOB-6: runtime lines may fall between them).
+        Assert.Contains(
+            "\n 204\n{\"step\":1} 200\n 404\n 204\n{\"cancel_requested\":false} 200\n 204\n",
+            await server.StreamTextAsync(key, id), StringComparison.Ordinal);
         Assert.Contains("--- attempt 1 runtime ---\n[warning] hello from the runtime\n", logs, StringComparison.Ordinal);
         var result = job.GetProperty("result");
         Assert.Equal(0, result.GetProperty("exit_code").GetInt32());
@@ -204,7 +207,7 @@ public sealed partial class RuntimeApiTests
         var logs = await server.LogsAsync(key, id);
 
         Assert.True("succeeded" == job.GetProperty("state").GetString(), logs);
-        Assert.Contains(" 404\n 404\n 404\n 404\n", logs, StringComparison.Ordinal);
+        Assert.Contains(" 404\n 404\n 404\n 404\n", await server.StreamTextAsync(key, id), StringComparison.Ordinal);
         Assert.Equal(1, await RuntimeApiClient.CountAsync(server.Options.DatabasePath, "SELECT count(*) FROM jobs"));
     }
 

@@ -144,6 +144,27 @@ public sealed class ServerFixture : IAsyncDisposable
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>
+    /// One stream's text (stdout, stderr, runtime) of a finished job: its log entries concatenated
+    /// in order, read over the follow stream. Script output arrives while the run goes on, so a
+    /// stream is stored in several entries, with other streams' entries between them (JOB-6).
+    /// </summary>
+    public async Task<string> StreamTextAsync(string key, string id, string stream = "stdout")
+    {
+        using var events = await Logs.EventStream.OpenAsync(Http, id, key);
+        var text = new StringBuilder();
+        foreach (var e in (await events.ReadToEndAsync()).Where(e => e.Event == "log"))
+        {
+            using var data = JsonDocument.Parse(e.Data);
+            if (data.RootElement.GetProperty("stream").GetString() == stream)
+            {
+                text.Append(data.RootElement.GetProperty("text").GetString());
+            }
+        }
+
+        return text.ToString();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
