@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Core.Egress;
+using Bulwark.Core.Redaction;
 using Bulwark.Core.Storage;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Hosting;
@@ -21,9 +22,12 @@ internal sealed class EgressService(BulwarkOptions options, IHostResolver resolv
 
     /// <param name="http">The runtime API call this request is made for, if any (request ids in the audit entry).</param>
     /// <param name="actor">Who asks: <c>task:&lt;job id&gt;</c>.</param>
+    /// <param name="redactor">The run's redactor: a secret in a URL (a webhook's path, say) never reaches the audit entry (SEC-4).</param>
     /// <exception cref="EgressException">Refused, timed out, too large or failed.</exception>
-    public async Task<EgressResponse> SendAsync(HttpContext? http, string tenantId, string actor, EgressRequest request, CancellationToken ct)
+    public async Task<EgressResponse> SendAsync(
+        HttpContext? http, string tenantId, string actor, EgressRequest request, Redactor redactor, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(request);
         var tenant = await store.FindTenantByIdAsync(tenantId, ct);
         var allowList = tenant is null ? EgressAllowList.None : options.EgressAllowLists.For(tenant.Name);
@@ -31,7 +35,7 @@ internal sealed class EgressService(BulwarkOptions options, IHostResolver resolv
             request,
             allowList,
             hop => audit.RecordAsync(
-                audit.Entry(http, tenantId, actor, AuditAction, hop.Target, hop.Outcome, Detail(request.Method, hop)),
+                audit.Entry(http, tenantId, actor, AuditAction, redactor.Redact(hop.Target), hop.Outcome, redactor.Redact(Detail(request.Method, hop))),
                 CancellationToken.None),
             ct);
     }

@@ -42,10 +42,12 @@ internal static class RuntimeHttpEndpoint
                 request = Read(body.RootElement);
             }
 
+            var redactor = secrets.RedactorOf(caller.Run.Lease);
             EgressResponse response;
             try
             {
-                response = await egress.SendAsync(http, caller.Claims.TenantId, $"task:{caller.Claims.JobId}", request, http.RequestAborted);
+                response = await egress.SendAsync(
+                    http, caller.Claims.TenantId, $"task:{caller.Claims.JobId}", request, redactor, http.RequestAborted);
             }
             catch (EgressException e) when (e.Code == EgressException.Denied)
             {
@@ -56,7 +58,7 @@ internal static class RuntimeHttpEndpoint
                 throw new UnavailableException(e.Message, e.Code);
             }
 
-            return TypedResults.Text(EgressResultJson.From(response, secrets.RedactorOf(caller.Run.Lease)), "application/json", Encoding.UTF8);
+            return TypedResults.Text(EgressResultJson.From(response, redactor), "application/json", Encoding.UTF8);
         });
 
     /// <summary>

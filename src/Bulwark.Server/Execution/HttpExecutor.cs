@@ -47,7 +47,7 @@ internal sealed class HttpExecutor(EgressService egress, RunSecrets secrets) : I
         EgressResponse response;
         try
         {
-            response = await egress.SendAsync(null, claimed.Job.TenantId, $"task:{claimed.Job.Id}", request, ct);
+            response = await egress.SendAsync(null, claimed.Job.TenantId, $"task:{claimed.Job.Id}", request, redactor, ct);
         }
         catch (EgressException e)
         {

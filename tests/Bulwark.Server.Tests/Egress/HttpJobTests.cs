@@ -199,6 +199,40 @@ public sealed class HttpJobTests : IDisposable
         Assert.Equal(1, await AuditCountAsync(server, "denied"));
     }
 
+    [Fact] // SEC-4, AUD-1: a secret in the URL's path (a webhook) reaches the listener, but the audit entry holds it redacted
+    public async Task A_secret_in_the_url_path_is_redacted_from_the_egress_audit_entry()
+    {
+        await using var listener = LoopbackListener.Start(_ => LoopbackListener.Ok("ok"));
+        await using var server = await StartAsync(listener);
+        var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
+        var pathSecret = "wh" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
+        WriteSecret("acme", "hook_token", pathSecret);
+        await server.ApplyTemplateAsync($$$"""
+            key: rt.webhook
+            kind: script
+            command: ["/bin/sh", "-c", {{{System.Text.Json.JsonSerializer.Serialize(
+                Rt + $"rt POST /runtime/v1/http --data \"{{\\\"method\\\":\\\"GET\\\",\\\"url\\\":\\\"http://127.0.0.1:{listener.Port}/hooks/$HOOK_TOKEN\\\"}}\"")}}}]
+            network: egress
+            secrets: [hook_token]
+            limits: { timeout_seconds: 30 }
+            retry: { max_attempts: 1, backoff_seconds: 0, max_backoff_seconds: 0 }
+            """);
+
+        var id = (await server.SubmitAsync(key, new { template = "rt.webhook" })).GetProperty("id").GetString()!;
+        var job = await server.WaitForStateAsync(key, id, "succeeded", "failed", "dead");
+        var logs = await server.LogsAsync(key, id);
+
+        Assert.True("succeeded" == job.GetProperty("state").GetString(), logs);
+        Assert.StartsWith($"GET /hooks/{pathSecret} HTTP/1.1\r\n", Assert.Single(listener.Requests), StringComparison.Ordinal);
+        Assert.Equal(1, await RuntimeApiClient.CountAsync(server.Options.DatabasePath,
+            "SELECT count(*) FROM audit_log WHERE action = 'egress.request' AND outcome = 'success' AND target = @t",
+            ("@t", $"http://127.0.0.1:{listener.Port}/hooks/[REDACTED]")));
+        foreach (var file in Directory.GetFiles(server.Options.DataDir, "bulwark.db*"))
+        {
+            Assert.DoesNotContain(pathSecret, Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
+        }
+    }
+
     [Fact] // BOX-3: network: none (the default) has no way out, not even through the runtime API
     public async Task Script_job_with_network_none_is_refused_egress_not_allowed_and_sends_nothing()
     {
