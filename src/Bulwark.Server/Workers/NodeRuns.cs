@@ -23,6 +23,12 @@ internal sealed class NodeRuns(JobRunner runner, WorkSignal signal) : IHostedSer
 
     public void Start(ClaimedJob job)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: the job keeps its claim until the lease lapses, then the reaper requeues it.
+            return;
+        }
+
         var run = Task.Run(() => runner.RunAsync(job, _stopping.Token), CancellationToken.None);
         _runs[run] = 0;
         run.ContinueWith(

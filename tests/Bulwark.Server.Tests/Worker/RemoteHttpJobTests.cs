@@ -13,12 +13,22 @@ namespace Bulwark.Server.Tests.Worker;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RemoteHttpJobTests
 {
-    [Fact] // AUTH-7, NET-1, AUD-1
+    [Fact] // AUTH-7, NET-1, AUD-1, JOB-3: also when the worker's lease is shorter than the request takes
     public async Task An_http_job_claimed_through_the_worker_api_runs_on_the_node_and_the_worker_gets_nothing()
     {
-        await using var listener = LoopbackListener.Start(_ => LoopbackListener.Ok("pong"));
+        // The answer takes longer than the worker's 2 s lease, the node's first heartbeat comes after
+        // 5 s and the reaper looks every second: unless the node extends the lease before it runs
+        // the job, the job is requeued mid-request and its result lost.
+        await using var listener = LoopbackListener.Start(_ =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(4));
+            return LoopbackListener.Ok("pong");
+        });
         await using var server = await WorkerCalls.StartServerAsync(o =>
         {
+            o.ReaperSeconds = 1;
+            o.LeaseSeconds = 30;
+            o.HeartbeatSeconds = 5;
             o.EgressAllowLoopback = true;
             o.EgressAllowedPorts = listener.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             o.EgressAllowLists = EgressAllowLists.Of(new Dictionary<string, string> { ["acme"] = "127.0.0.1" });
@@ -37,7 +47,7 @@ public sealed class RemoteHttpJobTests
         while (await QueuedAsync(server, id))
         {
             Assert.True(DateTime.UtcNow < deadline, "the job was never claimed");
-            using var response = await WorkerCalls.PostAsync(server, "claim", new { max = 5, lease_seconds = 30 });
+            using var response = await WorkerCalls.PostAsync(server, "claim", new { max = 5, lease_seconds = 2 });
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, text);
             Assert.Equal(0, JsonDocument.Parse(text).RootElement.GetProperty("jobs").GetArrayLength());
@@ -47,6 +57,7 @@ public sealed class RemoteHttpJobTests
         var job = await server.WaitForStateAsync(key, id, "succeeded", "failed", "dead");
 
         Assert.True("succeeded" == job.GetProperty("state").GetString(), job.ToString());
+        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
         Assert.Equal(200, job.GetProperty("result").GetProperty("status").GetInt32());
         Assert.Equal(1, listener.Accepted);
         Assert.Equal(1, await RuntimeApiClient.CountAsync(
