@@ -20,6 +20,15 @@ public sealed class OperatorCommands(IBulwarkStore store, TimeProvider time)
     public async Task<Tenant> CreateTenantAsync(string name, CancellationToken ct)
     {
         Identifiers.Require(name, "tenant name");
+        // Per-tenant settings name a tenant by its setting key (BULWARK_EGRESS_ALLOW_ACME_EU): two
+        // tenants with one key would share an allow-list and retention windows (TEN-1).
+        var key = TenantSettingKey.Of(name);
+        if ((await store.ListTenantsAsync(ct)).FirstOrDefault(t => TenantSettingKey.Of(t.Name) == key) is { } twin)
+        {
+            throw new ConflictException(
+                $"Tenant '{name}' would share the settings name {key} (as in BULWARK_EGRESS_ALLOW_{key}) with tenant '{twin.Name}'; choose another name.");
+        }
+
         var tenant = new Tenant("ten_" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), name, time.GetUtcNow());
         await store.CreateTenantAsync(tenant, ct);
         await AuditAsync(tenant.Id, "tenant.create", name, ct);

@@ -50,4 +50,24 @@ public sealed class TenantCommandsTests : IDisposable
         Assert.Single(bad.StderrLines);
         Assert.Equal(["NAME  ID  CREATED"], (await _cli.OperatorAsync("tenants", "list")).StdoutLines);
     }
+
+    [Theory] // TEN-1: per-tenant settings (egress allow-lists, retention windows) name a tenant by its settings key
+    [InlineData("acme.eu")]
+    [InlineData("acme_eu")]
+    [InlineData("ACME-EU")]
+    public async Task Tenants_create_refuses_a_name_whose_settings_key_another_tenant_has_and_creates_nothing_TEN_1(string twin)
+    {
+        Assert.Equal(0, (await _cli.OperatorAsync("tenants", "create", "acme-eu")).ExitCode);
+
+        var refused = await _cli.OperatorAsync("tenants", "create", twin);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Empty(refused.Stdout);
+        var line = Assert.Single(refused.StderrLines);
+        Assert.Contains("ACME_EU", line, StringComparison.Ordinal);
+        Assert.Contains("'acme-eu'", line, StringComparison.Ordinal);
+        var listed = (await _cli.OperatorAsync("tenants", "list")).StdoutLines;
+        Assert.Equal(2, listed.Count()); // the header and acme-eu
+        Assert.DoesNotContain(listed, l => l.StartsWith(twin + " ", StringComparison.Ordinal));
+    }
 }
