@@ -20,6 +20,11 @@ namespace Bulwark.Server.Triggers;
 /// </summary>
 internal sealed class TriggerAdmin(IBulwarkStore store, ITriggerStore triggers, IFeatureFlags flags, AuditTrail audit, TimeProvider time)
 {
+    /// <summary>The most triggers one tenant may have.</summary>
+    public const int MaxPerTenant = 100;
+
+    public const string LimitCode = "trigger_limit";
+
     public async Task<TriggerListView> ListAsync(Principal caller, CancellationToken ct)
     {
         var on = flags.IsOn(FeatureFlags.Triggers, caller.Tenant.TenantId);
@@ -56,6 +61,14 @@ internal sealed class TriggerAdmin(IBulwarkStore store, ITriggerStore triggers, 
         }
 
         var existing = await triggers.GetTriggerAsync(caller.Tenant, name, ct);
+        if (existing is null && (await triggers.ListTriggersAsync(caller.Tenant, ct)).Count >= MaxPerTenant)
+        {
+            // Every node's scheduler serves all tenants: one tenant's thousands of triggers would
+            // push the others' occurrences past their grace and get them skipped.
+            throw new ConflictException(
+                $"The tenant already has {MaxPerTenant} triggers, the most it may have; delete one first.", LimitCode);
+        }
+
         var stored = await triggers.PutTriggerAsync(
             caller.Tenant,
             new Trigger

@@ -37,6 +37,8 @@ internal sealed partial class TriggerScheduler(
 
     private const int Batch = 100;
 
+    private const int MaxBatchesPerRound = 20;
+
     // Missed occurrences counted for the audit entry; beyond this the count says "at least".
     private const int MaxCountedMisses = 100_000;
 
@@ -56,16 +58,30 @@ internal sealed partial class TriggerScheduler(
 
             var now = time.GetUtcNow();
             var started = 0;
-            foreach (var due in await triggers.ListDueTriggersAsync(now, Batch, ct))
+            // A full batch means more may be due now: take the next at once (each fired trigger has
+            // moved on, so the list moves too), up to a bound that keeps one round short.
+            for (var batch = 0; batch < MaxBatchesPerRound; batch++)
             {
-                try
+                var due = await triggers.ListDueTriggersAsync(now, Batch, ct);
+                var failed = 0;
+                foreach (var trigger in due)
                 {
-                    started += await FireAsync(due, now, ct) ? 1 : 0;
+                    try
+                    {
+                        started += await FireAsync(trigger, now, ct) ? 1 : 0;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One trigger's failure must not stop the others; it is due again next round.
+                        failed++;
+                        FireFailed(log, trigger.Name, e.GetType().Name);
+                    }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+
+                // Failed triggers stay due: a batch of nothing else would only list them again.
+                if (due.Count < Batch || failed == due.Count)
                 {
-                    // One trigger's failure must not stop the others; it is due again next round.
-                    FireFailed(log, due.Name, e.GetType().Name);
+                    break;
                 }
             }
 
