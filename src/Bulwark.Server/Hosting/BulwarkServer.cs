@@ -27,6 +27,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Bulwark.Server.Hosting;
 
@@ -163,12 +164,14 @@ public static class BulwarkServer
         services.AddHostedService<QueueDepthSampler>();
         var ownMeter = new OwnMeter();
         services.AddSingleton(ownMeter);
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(BulwarkMetrics.MeterName)
-            // OpenTelemetry subscribes by meter name, process-wide: another server in the same
-            // process (the tests run many) has a "Bulwark" meter too. Only this server's is exported.
-            .AddView(instrument => ownMeter.Owns(instrument) ? null : MetricStreamConfiguration.Drop)
-            .AddPrometheusExporter());
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("bulwark"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(BulwarkMetrics.MeterName)
+                // OpenTelemetry subscribes by meter name, process-wide: another server in the same
+                // process (the tests run many) has a "Bulwark" meter too. Only this server's is exported.
+                .AddView(instrument => ownMeter.Owns(instrument) ? null : MetricStreamConfiguration.Drop)
+                .AddPrometheusExporter());
         // FLAG-1, FLAG-2: every feature check asks this, never the options directly. The store's
         // values are reloaded every BULWARK_FLAGS_REFRESH_SECONDS, the first time before listening.
         services.AddSingleton(_ => (Core.Flags.IFlagStore)store);

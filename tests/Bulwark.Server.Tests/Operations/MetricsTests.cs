@@ -52,6 +52,8 @@ public sealed class MetricsTests
         Assert.Contains("version=0.0.4", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        // Scrapes are told apart by service: this one says it is Bulwark.
+        Assert.Contains("service_name=\"bulwark\"", text, StringComparison.Ordinal);
         // The gauge is there from the first sample, with every state, before any job exists.
         text = await ScrapeUntilAsync(server, t => Sum(t, "bulwark_queue_depth", ("state", "running")) is not null);
         foreach (var state in new[] { "queued", "scheduled", "retrying", "running" })
