@@ -97,11 +97,8 @@ internal static class WorkerEndpoints
 
                 if (!NodeRuns.RunsRemotely(job.Template.Definition.Kind))
                 {
-                    // An http job: the egress guard, secrets and audit are the node's (NET-1); it runs here, under this
-                    // claim. The claim's lease is the worker's length, possibly shorter than this node's first
-                    // heartbeat: extended to the node's own first, or it could lapse mid-request and run twice.
-                    await new StoreLeaseChannel(store, options, time).HeartbeatAsync(job.Lease, CancellationToken.None);
-                    nodeRuns.Start(job);
+                    // An http job: the egress guard, secrets and audit are the node's (NET-1); it runs here, under this claim.
+                    await nodeRuns.StartAsync(job);
                     continue;
                 }
 

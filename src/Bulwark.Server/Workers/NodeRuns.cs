@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using Bulwark.Core.Errors;
 using Bulwark.Core.Jobs;
+using Bulwark.Core.Storage;
 using Bulwark.Core.Templates;
+using Bulwark.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 
 namespace Bulwark.Server.Workers;
@@ -10,18 +13,26 @@ namespace Bulwark.Server.Workers;
 /// NET-1): an <c>http</c> job needs the egress guard, the node's secret providers and the audit
 /// log, none of which a remote <c>bulwark worker</c> has. The claim already holds the lease, so the
 /// node's <see cref="JobRunner"/> runs the attempt under it (heartbeats, cancel, fenced completion)
-/// exactly as a locally claimed one. At shutdown the runs are stopped like the pool's: nothing is
+/// exactly as a locally claimed one, at most <c>BULWARK_WORKERS</c> at a time; a job waiting for
+/// its turn keeps its lease alive. At shutdown the runs are stopped like the pool's: nothing is
 /// written, the leases expire, and the reaper hands the jobs to the next claim.
 /// </summary>
-internal sealed class NodeRuns(JobRunner runner, WorkSignal signal) : IHostedService, IDisposable
+internal sealed class NodeRuns(JobRunner runner, WorkSignal signal, IBulwarkStore store, BulwarkOptions options, TimeProvider time)
+    : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _runs = new();
+    private readonly SemaphoreSlim _slots = new(options.Workers, options.Workers);
+    private readonly StoreLeaseChannel _leases = new(store, options, time);
 
     /// <summary>Whether a remote worker runs jobs of <paramref name="kind"/> itself (it has only the sandbox).</summary>
     public static bool RunsRemotely(TemplateKind kind) => kind == TemplateKind.Script;
 
-    public void Start(ClaimedJob job)
+    /// <summary>
+    /// Takes over <paramref name="job"/>: its lease, the worker's length, becomes this node's
+    /// (a short one could lapse mid-request and the job run twice), then it runs in its turn.
+    /// </summary>
+    public async Task StartAsync(ClaimedJob job)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -29,9 +40,10 @@ internal sealed class NodeRuns(JobRunner runner, WorkSignal signal) : IHostedSer
             return;
         }
 
-        var run = Task.Run(() => runner.RunAsync(job, _stopping.Token), CancellationToken.None);
+        await _leases.HeartbeatAsync(job.Lease, CancellationToken.None);
+        var run = Task.Run(() => RunInTurnAsync(job, _stopping.Token), CancellationToken.None);
         _runs[run] = 0;
-        run.ContinueWith(
+        _ = run.ContinueWith(
             finished =>
             {
                 _runs.TryRemove(finished, out _);
@@ -52,5 +64,35 @@ internal sealed class NodeRuns(JobRunner runner, WorkSignal signal) : IHostedSer
         await Task.WhenAll(_runs.Keys).WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _slots.Dispose();
+    }
+
+    private async Task RunInTurnAsync(ClaimedJob job, CancellationToken stopping)
+    {
+        try
+        {
+            // Waiting for a slot, the lease is renewed as a run's heartbeat would.
+            while (!await _slots.WaitAsync(TimeSpan.FromSeconds(options.HeartbeatSeconds), stopping))
+            {
+                await _leases.HeartbeatAsync(job.Lease, stopping);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ConflictException)
+        {
+            // Stopping, or the lease is gone (cancelled, or reaped): the job is not this node's to run.
+            return;
+        }
+
+        try
+        {
+            await runner.RunAsync(job, stopping);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
 }

@@ -78,7 +78,8 @@ internal sealed class LoopbackListener : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _accepted);
-            _ = ServeAsync(client);
+            // On its own task: an answer that takes its time must not hold up the next connection.
+            _ = Task.Run(() => ServeAsync(client));
         }
     }
 

@@ -65,6 +65,68 @@ public sealed class RemoteHttpJobTests
             "SELECT count(*) FROM audit_log WHERE action = 'egress.request' AND outcome = 'success' AND target LIKE '%127.0.0.1%'"));
     }
 
+    [Fact] // AUTH-7, NET-1: one claim of many http jobs does not start more runs at once than the node's workers
+    public async Task Http_jobs_from_one_claim_run_at_most_workers_at_a_time_and_all_finish()
+    {
+        var current = 0;
+        var most = 0;
+        await using var listener = LoopbackListener.Start(_ =>
+        {
+            var now = Interlocked.Increment(ref current);
+            InterlockedMax(ref most, now);
+            Thread.Sleep(TimeSpan.FromMilliseconds(500));
+            Interlocked.Decrement(ref current);
+            return LoopbackListener.Ok("pong");
+        });
+        await using var server = await WorkerCalls.StartServerAsync(o =>
+        {
+            o.Workers = 1;
+            o.EgressAllowLoopback = true;
+            o.EgressAllowedPorts = listener.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            o.EgressAllowLists = EgressAllowLists.Of(new Dictionary<string, string> { ["acme"] = "127.0.0.1" });
+        });
+        var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
+        await server.ApplyTemplateAsync($$"""
+            key: hooks.ping
+            kind: http
+            request: { method: GET, url: "http://127.0.0.1:{{listener.Port}}/ping" }
+            retry: { max_attempts: 1, backoff_seconds: 0, max_backoff_seconds: 0 }
+            """);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await server.SubmitAsync(key, new { template = "hooks.ping" })).GetProperty("id").GetString()!);
+        }
+
+        // One claim takes all three (the test is the remote worker): the node runs them in turn.
+        using (var response = await WorkerCalls.PostAsync(server, "claim", new { max = 5, lease_seconds = 30 }))
+        {
+            Assert.True(response.IsSuccessStatusCode);
+        }
+
+        foreach (var id in ids)
+        {
+            Assert.False(await QueuedAsync(server, id), $"{id} was not claimed by the one claim");
+        }
+
+        foreach (var id in ids)
+        {
+            var job = await server.WaitForStateAsync(key, id, "succeeded", "failed", "dead");
+            Assert.True("succeeded" == job.GetProperty("state").GetString(), job.ToString());
+        }
+
+        Assert.Equal(3, listener.Accepted);
+        Assert.True(most == 1, $"{most} requests were in flight at once");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
     private static async Task<bool> QueuedAsync(Support.ServerFixture server, string id) =>
         await RuntimeApiClient.CountAsync(
             server.Options.DatabasePath, "SELECT count(*) FROM jobs WHERE id = @id AND state = 'queued'", ("@id", id)) == 1;
