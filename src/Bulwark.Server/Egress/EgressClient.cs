@@ -42,6 +42,9 @@ internal sealed class EgressClient(EgressRules rules, IHostResolver resolver, lo
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
+                // Audited like every other end of a hop: the lookup used up the request's time.
+                var target = Uri.TryCreate(url, UriKind.Absolute, out var asked) ? EgressDecision.TargetOf(asked) : "(invalid url)";
+                await onHop(new EgressHop(target, "failed", null, null, EgressException.Timeout));
                 throw new EgressException(EgressException.Timeout, $"The request's host could not be resolved within {timeout.TotalSeconds:0} s.");
             }
 

@@ -77,6 +77,32 @@ public sealed class EgressClientTests
         Assert.Equal($"http://rebind.test:{listener.Port}/path", response.Target);
     }
 
+    [Fact] // NET-1, AUD-1: a lookup that never answers ends the request at the time cap, and the hop is still audited
+    public async Task A_lookup_that_outlasts_the_time_cap_fails_with_egress_timeout_and_is_audited()
+    {
+        var client = Client(new EgressRules { AllowedPorts = [80], AllowLoopback = false }, new SilentResolver(), timeoutSeconds: 1);
+        var hops = new List<EgressHop>();
+
+        var e = await Assert.ThrowsAsync<EgressException>(() => client.SendAsync(
+            Get("http://slow.test/hook?token=x"), EgressAllowList.Parse("slow.test"), hop => { hops.Add(hop); return Task.CompletedTask; }, CancellationToken.None));
+
+        Assert.Equal(EgressException.Timeout, e.Code);
+        var hop = Assert.Single(hops);
+        Assert.Equal("failed", hop.Outcome);
+        Assert.Equal(EgressException.Timeout, hop.Reason);
+        Assert.Equal("http://slow.test:80/hook", hop.Target);
+    }
+
+    /// <summary>A DNS server that never answers (an injected fault): the lookup ends only when cancelled.</summary>
+    private sealed class SilentResolver : IHostResolver
+    {
+        public async Task<IReadOnlyList<System.Net.IPAddress>> ResolveAsync(string host, CancellationToken ct)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return [];
+        }
+    }
+
     [Fact] // NET-1: one good and one denied answer is a refusal; the guard does not pick the good one
     public async Task Name_resolving_to_an_allowed_and_a_denied_address_is_refused_without_connecting()
     {
