@@ -1,3 +1,4 @@
+using Bulwark.Core.Audit;
 using Bulwark.Core.Events;
 using Bulwark.Core.Tenancy;
 using Bulwark.Storage.Common;
@@ -10,17 +11,23 @@ namespace Bulwark.Storage.Postgres;
 // JOB-10: the tenant's events, under the tenant wall; only retention crosses tenants (remove_expired_events).
 public sealed partial class PostgresStore : IEventStore
 {
-    public Task AddEventAsync(TenantScope scope, TenantEvent tenantEvent, CancellationToken ct)
+    public Task AddEventAsync(TenantScope scope, TenantEvent tenantEvent, AuditEntry audit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(audit);
         var parameters = EventRow.From(scope.TenantId, tenantEvent);
         return InTenantAsync(
             scope.TenantId,
-            tx => tx.Connection.ExecuteAsync(
-                $"INSERT INTO events ({EventRow.InsertColumns}) "
-                + "VALUES (@TenantId, @Id, @EventType, @TraceId, @PayloadJson, @Depth, @ReceivedAt, @Actor)",
-                parameters,
-                tx.Transaction),
+            async tx =>
+            {
+                await tx.Connection.ExecuteAsync(
+                    $"INSERT INTO events ({EventRow.InsertColumns}) "
+                    + "VALUES (@TenantId, @Id, @EventType, @TraceId, @PayloadJson, @Depth, @ReceivedAt, @Actor)",
+                    parameters,
+                    tx.Transaction);
+                await AppendSealedAsync(tx, audit with { TenantId = scope.TenantId }, ct);
+                return 0;
+            },
             ct);
     }
 

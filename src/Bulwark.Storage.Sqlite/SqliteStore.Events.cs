@@ -1,3 +1,4 @@
+using Bulwark.Core.Audit;
 using Bulwark.Core.Events;
 using Bulwark.Core.Tenancy;
 using Bulwark.Storage.Common;
@@ -8,16 +9,22 @@ namespace Bulwark.Storage.Sqlite;
 // JOB-10: the tenant's events. TEN-1: every statement filters by the scope's tenant.
 public sealed partial class SqliteStore : IEventStore
 {
-    public Task AddEventAsync(TenantScope scope, TenantEvent tenantEvent, CancellationToken ct)
+    public Task AddEventAsync(TenantScope scope, TenantEvent tenantEvent, AuditEntry audit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(audit);
         var row = EventRow.From(scope.TenantId, tenantEvent);
         return WriteAsync(
-            async (c, tx) => await c.Db.ExecuteAsync(
-                $"INSERT INTO events ({EventRow.InsertColumns}) "
-                + "VALUES (@TenantId, @Id, @EventType, @TraceId, @PayloadJson, @Depth, @ReceivedAt, @Actor)",
-                row,
-                tx),
+            async (c, tx) =>
+            {
+                await c.Db.ExecuteAsync(
+                    $"INSERT INTO events ({EventRow.InsertColumns}) "
+                    + "VALUES (@TenantId, @Id, @EventType, @TraceId, @PayloadJson, @Depth, @ReceivedAt, @Actor)",
+                    row,
+                    tx);
+                await AppendSealedAsync(c, tx, audit with { TenantId = scope.TenantId }, ct);
+                return 0;
+            },
             ct);
     }
 

@@ -67,8 +67,10 @@ internal sealed class EventService(
             Actor = actor,
             Depth = depth,
         };
-        await events.AddEventAsync(tenant, submitted, ct);
-        await audit.RecordAsync(
+        // AUD-1: the event and its entry in one transaction, like a job and its job.submit.
+        await events.AddEventAsync(
+            tenant,
+            submitted,
             audit.Entry(http, tenant.TenantId, actor, SubmitAction, submitted.Id, "success", Detail(request, submitted.Id, depth)),
             ct);
 

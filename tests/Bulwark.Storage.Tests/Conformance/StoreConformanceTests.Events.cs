@@ -1,3 +1,4 @@
+using Bulwark.Core.Audit;
 using Bulwark.Core.Events;
 using Bulwark.Core.Tenancy;
 
@@ -24,12 +25,31 @@ public abstract partial class StoreConformanceTests
         };
     }
 
+    /// <summary>The event.submit entry the server writes with an event.</summary>
+    private AuditEntry Submitted(TenantScope scope, TenantEvent tenantEvent) =>
+        ChainEntry(scope.TenantId, "event.submit") with { Target = tenantEvent.Id };
+
+    [Fact] // AUD-1: the event and its entry are kept together, or neither: a second event with the same id leaves no second entry
+    public async Task An_event_is_stored_with_its_audit_entry_in_one_transaction()
+    {
+        var acme = await NewTenantAsync("acme");
+        var stored = NewEvent(acme);
+        await Events.AddEventAsync(acme, stored, Submitted(acme, stored), Ct);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Events.AddEventAsync(acme, stored with { EventType = "other" }, Submitted(acme, stored), Ct));
+
+        Assert.Equal("order.created", (await Events.FindEventAsync(acme, stored.Id, Ct))!.EventType);
+        var entry = Assert.Single(await AllAuditAsync(), e => e.Entry.Target == stored.Id);
+        Assert.Equal(("event.submit", acme.TenantId), (entry.Entry.Action, entry.Entry.TenantId));
+        Assert.True((await VerifyAuditAsync()).Whole);
+    }
+
     [Fact] // JOB-10
     public async Task An_event_is_stored_and_read_back_whole()
     {
         var acme = await NewTenantAsync("acme");
         var stored = NewEvent(acme, depth: 3);
-        await Events.AddEventAsync(acme, stored, Ct);
+        await Events.AddEventAsync(acme, stored, Submitted(acme, stored), Ct);
 
         var read = await Events.FindEventAsync(acme, stored.Id, Ct);
         Assert.Equal(stored, read);
@@ -41,7 +61,7 @@ public abstract partial class StoreConformanceTests
         var acme = await NewTenantAsync("acme");
         var other = await NewTenantAsync("other");
         var stored = NewEvent(acme);
-        await Events.AddEventAsync(acme, stored, Ct);
+        await Events.AddEventAsync(acme, stored, Submitted(acme, stored), Ct);
 
         Assert.Null(await Events.FindEventAsync(other, stored.Id, Ct));
     }
@@ -53,11 +73,11 @@ public abstract partial class StoreConformanceTests
         var other = await NewTenantAsync("other");
         var oldAcme = NewEvent(acme);
         var oldOther = NewEvent(other);
-        await Events.AddEventAsync(acme, oldAcme, Ct);
-        await Events.AddEventAsync(other, oldOther, Ct);
+        await Events.AddEventAsync(acme, oldAcme, Submitted(acme, oldAcme), Ct);
+        await Events.AddEventAsync(other, oldOther, Submitted(other, oldOther), Ct);
         Clock.Advance(TimeSpan.FromDays(91));
         var fresh = NewEvent(acme);
-        await Events.AddEventAsync(acme, fresh, Ct);
+        await Events.AddEventAsync(acme, fresh, Submitted(acme, fresh), Ct);
 
         var removed = await Events.RemoveExpiredEventsAsync(Now - TimeSpan.FromDays(90), Ct);
 

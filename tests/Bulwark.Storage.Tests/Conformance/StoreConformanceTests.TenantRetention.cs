@@ -60,8 +60,8 @@ public abstract partial class StoreConformanceTests
         var other = await NewTenantAsync("other");
         var kept = NewEvent(keeper);
         var expired = NewEvent(other);
-        await Events.AddEventAsync(keeper, kept, Ct);
-        await Events.AddEventAsync(other, expired, Ct);
+        await Events.AddEventAsync(keeper, kept, Submitted(keeper, kept), Ct);
+        await Events.AddEventAsync(other, expired, Submitted(other, expired), Ct);
         Clock.Advance(TimeSpan.FromDays(91));
 
         var removed = await Events.RemoveExpiredEventsAsync(Days(90, keeper.TenantId, 180), Ct);

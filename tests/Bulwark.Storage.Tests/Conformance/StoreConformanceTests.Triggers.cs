@@ -156,7 +156,7 @@ public abstract partial class StoreConformanceTests
         foreach (var scope in new[] { acme, other })
         {
             await Triggers.PutTriggerAsync(scope, CronTrigger(scope, "nightly", Now), Ct);
-            await ((IEventStore)Store).AddEventAsync(scope, new TenantEvent
+            var submitted = new TenantEvent
             {
                 Id = NewId("evt_"),
                 TenantId = scope.TenantId,
@@ -164,7 +164,8 @@ public abstract partial class StoreConformanceTests
                 PayloadJson = "{}",
                 ReceivedAt = Now,
                 Actor = "key:k1",
-            }, Ct);
+            };
+            await ((IEventStore)Store).AddEventAsync(scope, submitted, Submitted(scope, submitted), Ct);
         }
 
         await Store.PurgeTenantAsync("acme", PurgeRecord(), Ct);

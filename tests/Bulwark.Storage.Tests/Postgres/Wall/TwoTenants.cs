@@ -139,7 +139,7 @@ public sealed record TwoTenants(SeededTenant A, SeededTenant B, JobTemplate Glob
             PayloadJson = $$"""{"secret":"{{secret}}"}""",
             ReceivedAt = now,
             Actor = "user:" + SharedSubject,
-        }, ct);
+        }, Audit(scope.TenantId, "event.submit", secret, now), ct);
         await ((ITriggerStore)store).PutTriggerAsync(scope, new Trigger
         {
             TenantId = scope.TenantId,
