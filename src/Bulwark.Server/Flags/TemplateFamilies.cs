@@ -5,7 +5,8 @@ namespace Bulwark.Server.Flags;
 
 /// <summary>
 /// FLAG-1: a template family follows its flag — <c>autopilot.*</c> needs autopilot jobs,
-/// <c>verify.*</c> verify jobs, every action template action jobs. Checked wherever a job is
+/// <c>verify.*</c> verify jobs, every action template action jobs. The prefixes match in any case:
+/// keys may hold capitals, and <c>Autopilot.restart</c> is no less an autopilot job. Checked wherever a job is
 /// created (API, trigger, replay) and again before it runs, so the kill switch stops queued work too.
 /// </summary>
 public static class TemplateFamilies
@@ -15,12 +16,12 @@ public static class TemplateFamilies
     {
         ArgumentNullException.ThrowIfNull(template);
         var flags = new List<FeatureFlag>(2);
-        if (template.Key.StartsWith("autopilot.", StringComparison.Ordinal))
+        if (template.Key.StartsWith("autopilot.", StringComparison.OrdinalIgnoreCase))
         {
             flags.Add(FeatureFlags.AutopilotJobs);
         }
 
-        if (template.Key.StartsWith("verify.", StringComparison.Ordinal))
+        if (template.Key.StartsWith("verify.", StringComparison.OrdinalIgnoreCase))
         {
             flags.Add(FeatureFlags.VerifyJobs);
         }

@@ -51,6 +51,25 @@ public sealed class KillSwitchTests
         Assert.Equal("feature_disabled", JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
     }
 
+    [Theory] // FLAG-1: the family is the key's prefix in any case; a capital letter is no way around the flag
+    [InlineData("Autopilot.restart")]
+    [InlineData("AUTOPILOT.restart")]
+    [InlineData("Verify.check")]
+    public async Task A_family_prefix_in_other_case_is_refused_and_creates_nothing(string template)
+    {
+        await using var server = await ServerFixture.StartAsync();
+        var key = await server.NewTenantKeyAsync("acme", Scopes.JobsWrite, Scopes.JobsRead);
+        await server.ApplyTemplateAsync(TemplateFiles.Script(template, "echo ran"));
+
+        using var response = await server.SendAsync(HttpMethod.Post, "/v1/jobs", key, new { template });
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("feature_disabled", JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
+        var scope = TenantScope.Of((await server.Store.FindTenantByNameAsync("acme", CancellationToken.None))!);
+        Assert.Empty((await server.Store.ListJobsAsync(scope, new JobQuery(), CancellationToken.None)).Jobs);
+    }
+
     [Fact] // FLAG-2: a queued autopilot job whose flag goes off before it runs ends failed/feature_disabled and runs nothing
     public async Task A_queued_job_whose_family_goes_off_before_it_runs_fails_without_running()
     {
