@@ -11,7 +11,7 @@ namespace Bulwark.Server.Flags;
 /// The flags API (FLAG-1, FLAG-2): each flag as it holds for the caller's tenant, and the tenant's
 /// own value. A tenant may set only its own value, which can only make it stricter than the node
 /// (the effective value is the stricter of all), so no tenant reaches another or the node-wide
-/// values; those are the operator's, through the CLI.
+/// values; those are the operator's, through the CLI, as is every value of <c>audit_logging</c>.
 /// </summary>
 internal sealed class TenantFlags(
     BulwarkOptions options,
@@ -40,6 +40,14 @@ internal sealed class TenantFlags(
     public async Task<FlagView> SetAsync(HttpContext http, Principal caller, string name, bool on, CancellationToken ct)
     {
         var flag = FlagAudit.Require(name);
+        if (flag == FeatureFlags.AuditLogging)
+        {
+            // The read trail watches the tenant's own readers: a tenant admin switching it off
+            // before reading data out is what it is for. Only the operator sets it (CLI, --tenant).
+            throw new Core.Errors.ForbiddenException(
+                "The read trail (audit_logging) is set by the operator only (bulwark flags set audit_logging on|off --tenant).");
+        }
+
         var tenant = caller.Tenant;
         var old = await store.SetFlagAsync(new StoredFlag(tenant.TenantId, flag.Name, on, caller.Subject, time.GetUtcNow()), ct);
         await audit.RecordAsync(

@@ -111,6 +111,22 @@ public sealed class FlagApiTests
         Assert.False(flag.GetProperty("enabled").GetBoolean());
     }
 
+    [Theory] // FLAG-1, AUD-1: the read trail is the operator's; a tenant admin can neither switch it off before reading data out, nor on
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_tenant_cannot_set_its_own_read_trail_and_nothing_is_written(bool enabled)
+    {
+        await using var server = await ServerFixture.StartAsync(o => o.AuditLoggingEnabled = true);
+        var key = await server.NewTenantKeyAsync("acme", Scopes.FlagsRead, Scopes.FlagsAdmin);
+
+        using var response = await server.SendAsync(HttpMethod.Put, "/v1/flags/audit_logging", key, new { enabled });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Empty(await ((IFlagStore)server.Store).ReadFlagsAsync(CancellationToken.None));
+        Assert.Empty(await FlagProbe.AuditAsync(server.Store));
+        Assert.True((await FlagProbe.ListAsync(server, key))["audit_logging"].GetProperty("enabled").GetBoolean());
+    }
+
     [Fact] // AUTHZ-1, FLAG-2: without flags:admin a PUT is 403 and nothing is written
     public async Task Put_without_flags_admin_is_forbidden_and_writes_nothing()
     {
