@@ -28,7 +28,8 @@ public sealed class Replayer(IBulwarkStore store, IManifestStore manifests, IFea
 
     public async Task<ReplayOutcome> ReplayAsync(string jobId, bool dryRun, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        // An operator's typing: a plain sentence, not an argument error.
+        Identifiers.Require(jobId, "job id");
         string? tenantId = null;
         try
         {

@@ -54,6 +54,22 @@ public sealed class ReplayTests : IDisposable
     private static Task<IReadOnlyList<AuditEntry>> AuditAsync(ServerFixture server, TenantScope scope) =>
         server.Store.ListAuditAsync(scope, 200, CancellationToken.None);
 
+    [Theory] // Rule 4: a malformed job id is one plain sentence and a non-zero exit, and nothing is replayed
+    [InlineData("")]
+    [InlineData("../job")]
+    public async Task A_malformed_job_id_is_refused_with_one_plain_sentence(string jobId)
+    {
+        await using var server = await StartAsync();
+
+        var run = await ReplayAsync(server, jobId);
+
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.StderrLines);
+        Assert.Contains("job id", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unexpected error", line, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+    }
+
     [Fact] // JOB-11, AUD-1: a dry run prints what would run, writes its audit entry marked dry_run, and creates nothing
     public async Task Dry_run_prints_the_version_and_inputs_hash_enqueues_nothing_and_is_audited_as_dry_run()
     {
