@@ -19,6 +19,11 @@ internal static class CorsGate
 
     public const string AllowedHeaders = "Authorization, Content-Type, Last-Event-ID";
 
+
+    /// <summary>Response headers a listed origin's page may read beyond the CORS-safelisted ones.</summary>
+
+    public const string ExposedHeaders = "Retry-After, X-Request-Id";
+
     public const int PreflightMaxAgeSeconds = 600;
 
     private static readonly HashSet<string> Methods = new(StringComparer.Ordinal) { "GET", "POST", "PUT", "DELETE" };
@@ -70,6 +75,8 @@ internal static class CorsGate
             if (allowed)
             {
                 response.Headers.AccessControlAllowOrigin = origin;
+                // A page must be able to read when to retry (429) and which request to quote.
+                response.Headers.AccessControlExposeHeaders = ExposedHeaders;
             }
 
             return Task.CompletedTask;
