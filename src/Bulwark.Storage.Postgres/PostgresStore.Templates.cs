@@ -58,7 +58,7 @@ public sealed partial class PostgresStore
             {
                 // Own templates sort before global ones, then newest.
                 var row = await tx.Connection.QuerySingleOrDefaultAsync<TemplateRow>(
-                    $"SELECT {TemplateRow.Columns} FROM templates WHERE key = @key "
+                    $"SELECT {TemplateRow.Columns} FROM templates WHERE key = @key AND retired_at IS NULL "
                     + "ORDER BY tenant_id IS NULL, version DESC LIMIT 1",
                     new { key },
                     tx.Transaction);
@@ -76,10 +76,29 @@ public sealed partial class PostgresStore
             {
                 // One row per key: the tenant's own newest version, else the newest global one.
                 var rows = await tx.Connection.QueryAsync<TemplateRow>(
-                    $"SELECT DISTINCT ON (key) {TemplateRow.Columns} FROM templates "
+                    $"SELECT DISTINCT ON (key) {TemplateRow.Columns} FROM templates WHERE retired_at IS NULL "
                     + "ORDER BY key, tenant_id IS NULL, version DESC",
                     transaction: tx.Transaction);
                 return (IReadOnlyList<JobTemplate>)rows.Select(CacheTemplate).ToList();
+            },
+            ct);
+    }
+
+    public Task<bool> RetireTemplateAsync(TenantScope scope, string key, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return InTenantAsync(
+            scope.TenantId,
+            async tx =>
+            {
+                // Taking the key's turn orders a retire against a concurrent PUT of the same key.
+                // The policy admits only the tenant's own rows to an UPDATE, and only retired_at is granted.
+                await tx.Connection.ExecuteAsync(LockTemplateKeySql, new { Owner = scope.TenantId, Key = key }, tx.Transaction);
+                var retired = await tx.Connection.ExecuteAsync(
+                    "UPDATE templates SET retired_at = @At WHERE tenant_id = @TenantId AND key = @key AND retired_at IS NULL",
+                    new { At = UnixMs.From(now), scope.TenantId, key },
+                    tx.Transaction);
+                return retired > 0;
             },
             ct);
     }

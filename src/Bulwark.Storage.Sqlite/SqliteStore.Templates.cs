@@ -40,7 +40,7 @@ public sealed partial class SqliteStore
                 // Own templates sort before global ones ((tenant_id IS NULL) is 0 for them), then newest.
                 var row = await c.Db.QuerySingleOrDefaultAsync<TemplateRow>(
                     $"SELECT {TemplateRow.Columns} FROM templates "
-                    + "WHERE key = @key AND (tenant_id = @TenantId OR tenant_id IS NULL) "
+                    + "WHERE key = @key AND (tenant_id = @TenantId OR tenant_id IS NULL) AND retired_at IS NULL "
                     + "ORDER BY tenant_id IS NULL, version DESC LIMIT 1",
                     new { key, scope.TenantId });
                 return row is null ? null : CacheTemplate(row);
@@ -56,13 +56,29 @@ public sealed partial class SqliteStore
             {
                 var rows = await c.Db.QueryAsync<TemplateRow>(
                     $"SELECT {TemplateRow.Columns} FROM templates t "
-                    + "WHERE (t.tenant_id = @TenantId OR t.tenant_id IS NULL) "
+                    + "WHERE (t.tenant_id = @TenantId OR t.tenant_id IS NULL) AND t.retired_at IS NULL "
                     + "AND t.version = (SELECT max(v.version) FROM templates v WHERE v.key = t.key AND v.tenant_id IS t.tenant_id) "
                     + "AND NOT (t.tenant_id IS NULL AND EXISTS "
-                    + "    (SELECT 1 FROM templates o WHERE o.key = t.key AND o.tenant_id = @TenantId)) "
+                    + "    (SELECT 1 FROM templates o WHERE o.key = t.key AND o.tenant_id = @TenantId AND o.retired_at IS NULL)) "
                     + "ORDER BY t.key",
                     new { scope.TenantId });
                 return (IReadOnlyList<JobTemplate>)rows.Select(CacheTemplate).ToList();
+            },
+            ct);
+    }
+
+    public Task<bool> RetireTemplateAsync(TenantScope scope, string key, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return WriteAsync(
+            async (c, tx) =>
+            {
+                // Only the tenant's own rows: a global template (tenant_id NULL) never matches.
+                var retired = await c.Db.ExecuteAsync(
+                    "UPDATE templates SET retired_at = @At WHERE tenant_id = @TenantId AND key = @key AND retired_at IS NULL",
+                    new { At = UnixMs.From(now), scope.TenantId, key },
+                    tx);
+                return retired > 0;
             },
             ct);
     }

@@ -79,11 +79,22 @@ public interface IBulwarkStore : IAsyncDisposable
     /// </summary>
     Task<JobTemplate> PutTemplateAsync(string? ownerTenantId, TemplateDefinition definition, DateTimeOffset now, CancellationToken ct);
 
-    /// <summary>The newest version visible to the tenant: its own template first, else a global one.</summary>
+    /// <summary>
+    /// The newest version visible to the tenant for new work: its own template first, else a
+    /// global one. Retired versions are not visible (a retired own key no longer shadows a global one).
+    /// </summary>
     Task<JobTemplate?> FindTemplateAsync(TenantScope scope, string key, CancellationToken ct);
 
-    /// <summary>Newest version of each template visible to the tenant (its own and global ones).</summary>
+    /// <summary>Newest version of each template visible to the tenant (its own and global ones), retired ones left out.</summary>
     Task<IReadOnlyList<JobTemplate>> ListTemplatesAsync(TenantScope scope, CancellationToken ct);
+
+    /// <summary>
+    /// JOB-1: retires every live version of the tenant's own template <paramref name="key"/>
+    /// (never a global one, never another tenant's) and returns true; false when the tenant has
+    /// no live template with that key. Stored versions stay (jobs and replays keep their own);
+    /// a later <see cref="PutTemplateAsync"/> makes the key live again with the next version.
+    /// </summary>
+    Task<bool> RetireTemplateAsync(TenantScope scope, string key, DateTimeOffset now, CancellationToken ct);
 
     // ---- jobs: tenant side ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Bulwark.Server.Templates;
 
-/// <summary><c>/v1/templates</c>: a tenant lists what it may run and registers its own templates.</summary>
+/// <summary><c>/v1/templates</c>: a tenant lists what it may run, registers its own templates and retires them.</summary>
 internal static class TemplateEndpoints
 {
     public static void MapTemplates(this IEndpointRouteBuilder routes)
@@ -56,6 +56,26 @@ internal static class TemplateEndpoints
                     audit.Entry(http, caller.Tenant.TenantId, caller.Subject, "template.put", stored.Key, "success", detail),
                     http.RequestAborted);
                 return TypedResults.Created($"/v1/templates/{stored.Key}", TemplateView.Of(stored));
+            })
+            .RequireScope(Scopes.TemplatesAdmin);
+
+        // JOB-1: retires every version of the caller tenant's own template. Afterwards the key is
+        // neither listed nor started (jobs, triggers, events answer unknown_template, as for a key
+        // that never existed); queued jobs keep the version they carry; a later PUT makes the key
+        // live again with the next version. TEN-1: a global template or another tenant's is 404.
+        templates.MapDelete("/{key}", async (HttpContext http, string key, IBulwarkStore store, AuditTrail audit, TimeProvider time) =>
+            {
+                var caller = Caller.Of(http);
+                Identifiers.Require(key, "template key");
+                if (!await store.RetireTemplateAsync(caller.Tenant, key, time.GetUtcNow(), http.RequestAborted))
+                {
+                    throw new NotFoundException($"There is no template '{key}' of this tenant to retire.");
+                }
+
+                await audit.RecordAsync(
+                    audit.Entry(http, caller.Tenant.TenantId, caller.Subject, "template.retire", key, "success"),
+                    http.RequestAborted);
+                return TypedResults.NoContent();
             })
             .RequireScope(Scopes.TemplatesAdmin);
     }

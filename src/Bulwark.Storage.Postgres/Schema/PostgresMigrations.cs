@@ -993,6 +993,21 @@ internal static class PostgresMigrations
                 GROUP BY j.state
             $fn$;
             """),
+        new(14, "retired templates",
+            $"""
+            SET LOCAL search_path = bulwark, pg_temp;
+
+            -- JOB-1: DELETE /v1/templates/<key> marks every live version of the tenant's key retired
+            -- (unix ms). A retired version is neither listed nor started anew; the row stays, so
+            -- queued jobs and replays keep the version they carry. A later PUT adds a live version.
+            ALTER TABLE templates ADD COLUMN retired_at bigint;
+
+            -- RLS-16: the application may update this one column and nothing else of a template,
+            -- and only on its own tenant's rows (TEN-1): global rows stay the operator's.
+            GRANT UPDATE (retired_at) ON templates TO {App};
+            CREATE POLICY tenant_retire ON templates FOR UPDATE TO {App}
+                USING (tenant_id = {CurrentTenant}) WITH CHECK (tenant_id = {CurrentTenant});
+            """),
     ];
 
     /// <summary>

@@ -363,5 +363,13 @@ internal static class SqliteMigrations
                 PRIMARY KEY (tenant_id, subject, bucket)
             ) STRICT;
             """),
+
+        new(14, "retired templates",
+            """
+            -- JOB-1: DELETE /v1/templates/{key} marks every live version of the tenant's key retired
+            -- (unix ms). A retired version is neither listed nor started anew; the row stays, so
+            -- queued jobs and replays keep the version they carry. A later PUT adds a live version.
+            ALTER TABLE templates ADD COLUMN retired_at INTEGER;
+            """),
     ];
 }

@@ -94,6 +94,8 @@ public sealed class PayloadGuardTests : IAsyncLifetime
     [InlineData("GET", "/v1/jobs/a%00b/logs")]
     [InlineData("PUT", "/v1/templates/a%00b")]
     [InlineData("PUT", "/v1/templates/..%2f..%2fetc")]
+    [InlineData("DELETE", "/v1/templates/a%00b")]
+    [InlineData("DELETE", "/v1/templates/..%2f..%2fetc")]
     [InlineData("DELETE", "/v1/api-keys/a%00b")]
     [InlineData("GET", "/v1/jobs?template=a%00b")]
     [InlineData("GET", "/v1/jobs?cursor=..%2f")]

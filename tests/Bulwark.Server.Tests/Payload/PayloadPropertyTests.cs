@@ -42,6 +42,7 @@ public sealed class PayloadPropertyTests
     [
         ("POST", (_, _) => "/v1/jobs", true),
         ("PUT", (s, _) => "/v1/templates/" + s, true),
+        ("DELETE", (s, _) => "/v1/templates/" + s, false),
         ("POST", (_, _) => "/v1/policy-tokens", true),
         ("POST", (_, _) => "/v1/api-keys", true),
         ("POST", (_, _) => "/v1/revocations", true),

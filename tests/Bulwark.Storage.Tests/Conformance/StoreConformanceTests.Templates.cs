@@ -3,6 +3,8 @@ using Bulwark.Core.Templates;
 namespace Bulwark.Storage.Tests.Conformance;
 
 // Templates (JOB-1): versions per (owner, key); a tenant's own template shadows a global one.
+// Retiring (DELETE /v1/templates/{key}) marks the tenant's own live versions of a key retired:
+// they are neither found for new work nor listed; found by id (running jobs, replays) they stay.
 public abstract partial class StoreConformanceTests
 {
     [Fact]
@@ -97,5 +99,72 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(
             ["a.global", "b.shadowed"],
             (await Store.ListTemplatesAsync(third, Ct)).Select(t => t.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact] // JOB-1: every version of the key goes; a later put is live again with the next version
+    public async Task RetireTemplate_hides_every_version_and_a_later_put_makes_the_key_live_again()
+    {
+        var acme = await NewTenantAsync("acme");
+        await PutTemplateAsync(acme.TenantId, "ops.scan");
+        await PutTemplateAsync(acme.TenantId, "ops.scan");
+        var kept = await PutTemplateAsync(acme.TenantId, "ops.keep");
+
+        Assert.True(await Store.RetireTemplateAsync(acme, "ops.scan", Now, Ct));
+
+        Assert.Null(await Store.FindTemplateAsync(acme, "ops.scan", Ct));
+        Assert.Equal([kept.Id], (await Store.ListTemplatesAsync(acme, Ct)).Select(t => t.Id));
+        // Nothing left to retire.
+        Assert.False(await Store.RetireTemplateAsync(acme, "ops.scan", Now, Ct));
+        Assert.False(await Store.RetireTemplateAsync(acme, "ops.never", Now, Ct));
+
+        var again = await PutTemplateAsync(acme.TenantId, "ops.scan");
+        Assert.Equal(3, again.Version);
+        Assert.Equal(again.Id, (await Store.FindTemplateAsync(acme, "ops.scan", Ct))?.Id);
+        Assert.Equal(
+            new[] { again.Id, kept.Id }.Order(StringComparer.Ordinal),
+            (await Store.ListTemplatesAsync(acme, Ct)).Select(t => t.Id).Order(StringComparer.Ordinal));
+        Assert.True(await Store.RetireTemplateAsync(acme, "ops.scan", Now, Ct));
+        Assert.Null(await Store.FindTemplateAsync(acme, "ops.scan", Ct));
+    }
+
+    [Fact] // TEN-1: only the scope's own rows; a global template and another tenant's are untouched
+    public async Task RetireTemplate_touches_only_the_tenants_own_rows()
+    {
+        var acme = await NewTenantAsync("acme");
+        var other = await NewTenantAsync("other");
+        var global = await PutTemplateAsync(null, "ops.global");
+        var shadowedGlobal = await PutTemplateAsync(null, "ops.scan");
+        await PutTemplateAsync(acme.TenantId, "ops.scan");
+        var theirs = await PutTemplateAsync(other.TenantId, "ops.scan");
+        var theirsOnly = await PutTemplateAsync(other.TenantId, "ops.private");
+
+        Assert.False(await Store.RetireTemplateAsync(acme, "ops.global", Now, Ct));
+        Assert.False(await Store.RetireTemplateAsync(acme, "ops.private", Now, Ct));
+        Assert.True(await Store.RetireTemplateAsync(acme, "ops.scan", Now, Ct));
+
+        Assert.Equal(global.Id, (await Store.FindTemplateAsync(acme, "ops.global", Ct))?.Id);
+        Assert.Equal(theirs.Id, (await Store.FindTemplateAsync(other, "ops.scan", Ct))?.Id);
+        Assert.Equal(theirsOnly.Id, (await Store.FindTemplateAsync(other, "ops.private", Ct))?.Id);
+        // The retired own template no longer shadows the global one of the same key: it is as if
+        // the tenant had never had its own.
+        Assert.Equal(shadowedGlobal.Id, (await Store.FindTemplateAsync(acme, "ops.scan", Ct))?.Id);
+        Assert.Equal(
+            new[] { global.Id, shadowedGlobal.Id }.Order(StringComparer.Ordinal),
+            (await Store.ListTemplatesAsync(acme, Ct)).Select(t => t.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(3, (await Store.ListTemplatesAsync(other, Ct)).Count);
+    }
+
+    [Fact] // JOB-1: a job queued before the retire is still claimed with its version, found by id
+    public async Task RetireTemplate_leaves_queued_jobs_and_lookups_by_id_working()
+    {
+        var (acme, template) = await TenantWithTemplateAsync();
+        var job = await EnqueueAsync(acme, template);
+
+        Assert.True(await Store.RetireTemplateAsync(acme, template.Key, Now, Ct));
+
+        var claimed = await ClaimOneAsync();
+        Assert.Equal(job.Id, claimed.Job.Id);
+        Assert.Equal((template.Id, template.Version), (claimed.Template.Id, claimed.Template.Version));
+        Assert.Equal(template.Id, (await ((Bulwark.Core.Manifests.IManifestStore)Store).FindTemplateVersionAsync(acme, template.Id, Ct))?.Id);
     }
 }
