@@ -11,11 +11,8 @@ public sealed record TenantCutoffs(DateTimeOffset Default, IReadOnlyDictionary<s
     private static readonly IReadOnlyDictionary<string, DateTimeOffset> NoTenants =
         FrozenDictionary<string, DateTimeOffset>.Empty;
 
-    /// <summary>The same cutoff for every tenant.</summary>
-    public static TenantCutoffs Everyone(DateTimeOffset before) => new(before, NoTenants);
-
     /// <summary>A single cutoff reads as the same cutoff for every tenant.</summary>
-    public static implicit operator TenantCutoffs(DateTimeOffset before) => Everyone(before);
+    public static implicit operator TenantCutoffs(DateTimeOffset before) => new(before, NoTenants);
 
     /// <summary>The cutoff of <paramref name="tenantId"/>; rows of no tenant (null) use the default.</summary>
     public DateTimeOffset For(string? tenantId) =>

@@ -24,22 +24,13 @@ public sealed class RemoteHttpJobTests
             Thread.Sleep(TimeSpan.FromSeconds(4));
             return LoopbackListener.Ok("pong");
         });
-        await using var server = await WorkerCalls.StartServerAsync(o =>
+        var (server, key) = await StartAsync(listener, o =>
         {
             o.ReaperSeconds = 1;
             o.LeaseSeconds = 30;
             o.HeartbeatSeconds = 5;
-            o.EgressAllowLoopback = true;
-            o.EgressAllowedPorts = listener.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            o.EgressAllowLists = EgressAllowLists.Of(new Dictionary<string, string> { ["acme"] = "127.0.0.1" });
         });
-        var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
-        await server.ApplyTemplateAsync($$"""
-            key: hooks.ping
-            kind: http
-            request: { method: GET, url: "http://127.0.0.1:{{listener.Port}}/ping" }
-            retry: { max_attempts: 1, backoff_seconds: 0, max_backoff_seconds: 0 }
-            """);
+        await using var _ = server;
         var id = (await server.SubmitAsync(key, new { template = "hooks.ping" })).GetProperty("id").GetString()!;
 
         // The worker asks until the job has been claimed; every answer it gets is empty.
@@ -78,20 +69,8 @@ public sealed class RemoteHttpJobTests
             Interlocked.Decrement(ref current);
             return LoopbackListener.Ok("pong");
         });
-        await using var server = await WorkerCalls.StartServerAsync(o =>
-        {
-            o.Workers = 1;
-            o.EgressAllowLoopback = true;
-            o.EgressAllowedPorts = listener.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            o.EgressAllowLists = EgressAllowLists.Of(new Dictionary<string, string> { ["acme"] = "127.0.0.1" });
-        });
-        var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
-        await server.ApplyTemplateAsync($$"""
-            key: hooks.ping
-            kind: http
-            request: { method: GET, url: "http://127.0.0.1:{{listener.Port}}/ping" }
-            retry: { max_attempts: 1, backoff_seconds: 0, max_backoff_seconds: 0 }
-            """);
+        var (server, key) = await StartAsync(listener, o => o.Workers = 1);
+        await using var _ = server;
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
@@ -125,6 +104,30 @@ public sealed class RemoteHttpJobTests
         while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
         {
         }
+    }
+
+    /// <summary>
+    /// A server whose own workers are off (the test is the remote worker), egress to 127.0.0.1 on the
+    /// listener's port for tenant acme, and the http template hooks.ping calling it; acme's key.
+    /// </summary>
+    private static async Task<(Support.ServerFixture Server, string Key)> StartAsync(
+        LoopbackListener listener, Action<Server.Hosting.BulwarkOptions> configure)
+    {
+        var server = await WorkerCalls.StartServerAsync(o =>
+        {
+            o.EgressAllowLoopback = true;
+            o.EgressAllowedPorts = listener.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            o.EgressAllowLists = EgressAllowLists.Of(new Dictionary<string, string> { ["acme"] = "127.0.0.1" });
+            configure(o);
+        });
+        var key = await server.NewTenantKeyAsync("acme", "jobs:read", "jobs:write");
+        await server.ApplyTemplateAsync($$"""
+            key: hooks.ping
+            kind: http
+            request: { method: GET, url: "http://127.0.0.1:{{listener.Port}}/ping" }
+            retry: { max_attempts: 1, backoff_seconds: 0, max_backoff_seconds: 0 }
+            """);
+        return (server, key);
     }
 
     private static async Task<bool> QueuedAsync(Support.ServerFixture server, string id) =>
